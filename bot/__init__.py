@@ -1,0 +1,1 @@
+"""cohortbot: the application around the commands (transports, server, scheduler, advice content)."""

@@ -1,0 +1,5 @@
+"""`python -m bot` runs the same command line as `cohortbot`."""
+
+from bot.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Transports: each translates one platform's requests into CommandRequests and Replies back out."""

@@ -1,0 +1,155 @@
+"""The shell workspace: cohortbot in a terminal, no Slack account needed.
+
+Reads lines from any text stream (a terminal, a pipe, a test's StringIO) and runs them through the same
+dispatch as Slack. `:as NAME` switches member, `:help` lists commands, `:quit` leaves. Replies are rendered as
+plain text with aligned tables.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from typing import TextIO
+
+from commands import REGISTRY
+from commands.dispatch import dispatch
+from commands.model import Actions, Actor, CommandRequest, Deps, Para, Reply, Table, Where, plain
+
+WORKSPACE = "local"
+CHANNEL = Where(channel_id="shell", channel_name="cohort", is_direct=False)
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 0 if unicodedata.combining(ch) else 1
+               for ch in text)
+
+
+def _pad(text: str, width: int, right: bool) -> str:
+    gap = " " * max(width - _width(text), 0)
+    return gap + text if right else text + gap
+
+
+def render_table(table: Table) -> list[str]:
+    cells = [[plain(c) for c in row] for row in table.rows]
+    widths = [max([_width(col)] + [_width(r[i]) for r in cells]) for i, col in enumerate(table.columns)]
+    numeric = table.numeric or tuple(False for _ in table.columns)
+
+    def line(values: list[str], marker: str) -> str:
+        return (marker + "  ".join(_pad(v, widths[i], numeric[i]) for i, v in enumerate(values))).rstrip()
+
+    out = [line(list(table.columns), "  "), line(["-" * w for w in widths], "  ")]
+    for i, row in enumerate(cells):
+        out.append(line(row, "> " if i == table.highlight else "  "))
+    if table.note:
+        out.append("  " + table.note)
+    return out
+
+
+def render(reply: Reply, where: Where = CHANNEL) -> str:
+    """A reply as terminal text. Shared replies are marked as posted to the channel."""
+    lines: list[str] = []
+    if not reply.private:
+        lines.append(f"[posted to #{where.channel_name or 'cohort'}]")
+    for block in reply.blocks:
+        if isinstance(block, Para):
+            text = plain(*block.spans)
+            if block.style == "heading":
+                lines += [text, "=" * _width(text)]
+            elif block.style == "muted":
+                lines.append("  " + text)
+            else:
+                lines.append(text)
+        elif isinstance(block, Table):
+            lines += render_table(block)
+        elif isinstance(block, Actions):
+            lines.append("   ".join(f"[{b.label}: /{b.command} {b.text}]".replace(" ]", "]") for b in block.buttons))
+    return "\n".join(lines)
+
+
+HELP = """Shell workspace commands:
+  :as NAME     act as member NAME (e.g. :as alice)
+  :help        this help
+  :quit        leave (Ctrl-D works too)
+Type the same commands as in Slack, with or without the slash:
+""" + "\n".join(f"  {spec.usage}" for spec in REGISTRY.values())
+
+
+class Shell:
+    """One terminal session; every member it acts as lives in the "local" workspace."""
+
+    def __init__(
+        self,
+        deps: Deps,
+        stdin: TextIO,
+        stdout: TextIO,
+        *,
+        user: str = "you",
+        interactive: bool = False,
+        extra: dict[str, Callable[[str], str]] | None = None,
+    ) -> None:
+        self.deps = deps
+        self.stdin = stdin
+        self.stdout = stdout
+        self.user = user
+        self.interactive = interactive
+        self.extra = extra or {}
+
+    def say(self, text: str) -> None:
+        self.stdout.write(text + "\n")
+        self.stdout.flush()
+
+    def handle(self, line: str) -> bool:
+        """Run one line; False when the session should end."""
+        line = line.rstrip("\r\n")
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            return True
+        if stripped.startswith(":"):
+            word, _, rest = stripped[1:].partition(" ")
+            word = word.lower()
+            if word in ("quit", "q", "exit"):
+                return False
+            if word == "help":
+                self.say(HELP + ("\n" + "\n".join(f"  :{k}" for k in self.extra) if self.extra else ""))
+            elif word == "as":
+                name = rest.strip()
+                if not name or len(name) > 40 or any(ch.isspace() for ch in name):
+                    self.say("Give one name without spaces, like :as alice")
+                else:
+                    self.user = name
+                    self.say(f"You are now {name}.")
+            elif word in self.extra:
+                self.say(self.extra[word](rest.strip()))
+            else:
+                self.say(f"Unknown shell command :{word}. Type :help.")
+            return True
+        name, _, text = stripped.lstrip("/").partition(" ")
+        request = CommandRequest(
+            name=name,
+            text=text,
+            actor=Actor(platform="shell", workspace_id=WORKSPACE, user_id=self.user.lower(),
+                        display_name=self.user),
+            where=CHANNEL,
+            received_at=self.deps.clock(),
+            source="shell",
+        )
+        self.say(render(dispatch(request, self.deps)))
+        return True
+
+    def run(self) -> int:
+        if self.interactive:
+            self.say("cohortbot shell workspace. Type :help for help, :quit to leave.")
+        while True:
+            if self.interactive:
+                self.stdout.write(f"{self.user}> ")
+                self.stdout.flush()
+            line = self.stdin.readline()
+            if not line:
+                break
+            if not self.interactive and line.strip():
+                self.say(f"{self.user}> {line.strip()}")
+            if not self.handle(line):
+                break
+            if not self.interactive:
+                self.stdout.write("\n")
+        return 0

@@ -1,0 +1,54 @@
+"""What a running command knows: the request, its dependencies, the member, the cohort and their today."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from commands.model import CommandRequest, Deps
+from storage.members import Cohort, Member, Membership
+
+
+def zone(name: str | None, fallback: str) -> ZoneInfo:
+    for candidate in (name, fallback, "UTC"):
+        if not candidate:
+            continue
+        try:
+            return ZoneInfo(candidate)
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+    return ZoneInfo("UTC")
+
+
+def local_today(moment: datetime, tz_name: str | None, fallback: str) -> date:
+    return moment.astimezone(zone(tz_name, fallback)).date()
+
+
+def week_start(day: date) -> date:
+    """Monday of the ISO week holding `day`."""
+    return day - timedelta(days=day.weekday())
+
+
+@dataclass
+class Context:
+    request: CommandRequest
+    deps: Deps
+    membership: Membership
+
+    @property
+    def member(self) -> Member:
+        return self.membership.member
+
+    @property
+    def cohort(self) -> Cohort:
+        return self.membership.cohort
+
+    @property
+    def now(self) -> datetime:
+        return self.request.received_at
+
+    @property
+    def today(self) -> date:
+        """The member's own calendar day, in their timezone."""
+        return local_today(self.now, self.member.tz, self.deps.default_tz)

@@ -1,0 +1,75 @@
+"""Dispatch: from a CommandRequest to a Reply, whatever the text, without ever raising."""
+
+from __future__ import annotations
+
+import logging
+
+from commands import REGISTRY
+from commands.context import Context, local_today
+from commands.model import CommandRequest, Deps, Form, Para, Reply
+from commands.parsing import UsageError, check_text
+from commands.replies import error
+from storage import members
+from storage.members import ScoringRules
+
+log = logging.getLogger(__name__)
+FORMS = {"interview", "network"}
+
+
+def _rules(deps: Deps) -> ScoringRules:
+    r = deps.rules
+    return ScoringRules(r.interview, r.offer_bonus, r.informational, r.meeting, r.event, r.daily_cap)
+
+
+def _known_tz(request: CommandRequest, deps: Deps) -> str | None:
+    if request.actor.tz:
+        return request.actor.tz
+    row = deps.db.execute(
+        "SELECT m.tz FROM members m JOIN workspaces w ON w.id = m.workspace_id "
+        "WHERE w.platform = ? AND w.external_id = ? AND m.user_id = ?",
+        [request.actor.platform, request.actor.workspace_id, request.actor.user_id],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def dispatch(request: CommandRequest, deps: Deps) -> Reply:
+    name = request.name.lstrip("/").lower()
+    spec = REGISTRY.get(name)
+    if spec is None:
+        known = ", ".join(f"/{n}" for n in REGISTRY)
+        return error(f"I don't know the command /{name}. Try one of {known}, or /cohort help.")
+    try:
+        text = check_text(request.text, deps.max_text).strip()
+        if not text and name in FORMS:
+            return Reply(
+                blocks=(
+                    Para((f"Log {'an interview' if name == 'interview' else 'a networking meeting'} in one line:",)),
+                    Para(("Usage: ", spec.usage), style="muted"),
+                    Para(("Examples: ", "   ".join(spec.examples)), style="muted"),
+                ),
+                private=True,
+                ok=False,
+                form=Form("interview" if name == "interview" else "network"),
+            )
+        today = local_today(request.received_at, _known_tz(request, deps), deps.default_tz)
+        args = spec.parse(text, today)
+    except UsageError as problem:
+        return error(problem.message, usage=spec.usage, examples=spec.examples)
+    try:
+        membership = members.ensure_member(
+            deps.db,
+            platform=request.actor.platform,
+            workspace=request.actor.workspace_id,
+            user_id=request.actor.user_id,
+            display_name=request.actor.display_name,
+            tz=request.actor.tz,
+            now=request.received_at,
+            rules=_rules(deps),
+            weekly_goal=deps.rules.weekly_goal,
+        )
+        return spec.run(args, Context(request, deps, membership))
+    except UsageError as problem:
+        return error(problem.message, usage=spec.usage, examples=spec.examples)
+    except Exception:
+        log.exception("command /%s failed", name)
+        return error("Something went wrong on our side and nothing was saved. Please try again in a moment.")

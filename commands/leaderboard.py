@@ -1,0 +1,109 @@
+"""Show the cohort leaderboard: /leaderboard [week|month|all]
+
+Ranked by points; ties share a rank. Your own row is always shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from commands.context import Context, week_start
+from commands.model import Inline, Para, Reply, Table, UserText
+from commands.parsing import UsageError
+from commands.replies import plural
+from storage import board
+
+NAME = "leaderboard"
+USAGE = "/leaderboard [week|month|all]"
+EXAMPLES = ("/leaderboard", "/leaderboard month")
+TOP = 10
+PERIODS = {"": "week", "week": "week", "this week": "week", "w": "week", "month": "month", "m": "month",
+           "all": "all", "all-time": "all", "alltime": "all", "ever": "all", "a": "all"}
+PERIOD_TITLES = {"week": "this week", "month": "this month", "all": "all time"}
+
+
+@dataclass(frozen=True)
+class Args:
+    period: str
+
+
+def parse(text: str, today: date) -> Args:
+    key = " ".join(text.lower().split())
+    if key not in PERIODS:
+        raise UsageError(f"I don't know the period {text.strip()!r}. Choose week, month or all.")
+    return Args(PERIODS[key])
+
+
+def period_start(period: str, today: date) -> date | None:
+    if period == "week":
+        return week_start(today)
+    if period == "month":
+        return today.replace(day=1)
+    return None
+
+
+def ranked(rows: list[board.BoardRow]) -> list[tuple[int, board.BoardRow]]:
+    """Standard competition ranking (1, 2, 2, 4) over points."""
+    out: list[tuple[int, board.BoardRow]] = []
+    for i, row in enumerate(rows):
+        rank = out[-1][0] if out and out[-1][1].points == row.points else i + 1
+        out.append((rank, row))
+    return out
+
+
+def shown_name(row: board.BoardRow, caller_id: int) -> Inline:
+    if row.privacy == "anonymous" and row.member_id != caller_id:
+        return "a member"
+    return UserText(row.display_name or row.user_id)
+
+
+def run(args: Args, ctx: Context) -> Reply:
+    today = ctx.today
+    start = period_start(args.period, today)
+    rows = board.board(ctx.deps.db, ctx.cohort.id, start, today)
+    totals = board.totals(rows)
+    me = ctx.member.id
+    visible = [r for r in rows if r.active and r.privacy != "hidden"]
+    ranking = ranked(visible)
+    table_rows: list[tuple[Inline, ...]] = []
+    highlight: int | None = None
+
+    def add(rank: str, row: board.BoardRow, suffix: str = "") -> None:
+        nonlocal highlight
+        name = shown_name(row, me)
+        if row.member_id == me:
+            highlight = len(table_rows)
+            name_cell: Inline = UserText(f"{row.display_name or row.user_id} (you{suffix})")
+        else:
+            name_cell = name
+        table_rows.append((rank, name_cell, str(row.points), str(row.interviews), str(row.meetings)))
+
+    for rank, row in ranking[:TOP]:
+        add(str(rank), row)
+    if highlight is None:
+        mine = next(((rank, r) for rank, r in ranking if r.member_id == me), None)
+        if mine is not None:
+            add(str(mine[0]), mine[1])
+        else:
+            own = next((r for r in rows if r.member_id == me), None)
+            if own is None:
+                own = board.BoardRow(me, ctx.member.display_name, ctx.member.user_id, ctx.member.privacy,
+                                     ctx.member.active, 0, 0, 0)
+                add("–", own)
+            else:
+                add("–", own, ", hidden" if own.privacy == "hidden" else ", not ranked")
+    title = f"Leaderboard, {PERIOD_TITLES[args.period]}"
+    blocks: list[Para | Table] = [Para((title,), style="heading")]
+    if not visible:
+        blocks.append(Para(("Nobody has logged anything yet in this period. Be the first: /interview or "
+                            "/network.",)))
+    note = f"Showing the top {TOP} of {len(visible)}." if len(visible) > TOP else ""
+    blocks.append(Table(columns=("#", "Member", "Points", "Interviews", "Meetings"), rows=tuple(table_rows),
+                        numeric=(True, False, True, True, True), highlight=highlight, note=note))
+    blocks.append(Para((
+        f"Cohort {PERIOD_TITLES[args.period]}: {plural(totals.interviews, 'interview')} and "
+        f"{plural(totals.meetings, 'meeting')} from {plural(totals.members, 'member')}, "
+        f"{plural(totals.points, 'point')}.",
+    ), style="muted"))
+    return Reply(blocks=tuple(blocks), private=True)

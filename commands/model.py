@@ -1,0 +1,151 @@
+"""The request and reply values that pass between transports and commands.
+
+Nothing here knows a chat platform. A transport builds a `CommandRequest`, `commands.dispatch` returns a
+`Reply`, and the transport renders it (Block Kit, Adaptive Card, plain text). Text a member typed is always
+wrapped in `UserText`, so every renderer knows exactly which characters it must escape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who sent the request: a member of one workspace on one platform."""
+
+    platform: str  # "slack", "teams", "shell"
+    workspace_id: str  # Slack team_id, Teams tenant id, "local" for the shell
+    user_id: str  # platform user id (Slack U..., AAD object id, shell name)
+    display_name: str = ""
+    tz: str | None = None  # IANA name when the platform told us one
+    is_workspace_admin: bool = False
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where the request was typed; replies that are shared go back here."""
+
+    channel_id: str = ""
+    channel_name: str = ""
+    is_direct: bool = False
+
+
+@dataclass(frozen=True)
+class CommandRequest:
+    name: str  # "interview", "network", ... (no slash)
+    text: str
+    actor: Actor
+    where: Where
+    received_at: datetime  # timezone-aware
+    source: str = ""  # "slack:command", "slack:modal", "shell", ...
+
+
+@dataclass(frozen=True)
+class UserText:
+    """Text a member typed: stored as typed, escaped by every renderer."""
+
+    value: str
+
+
+@dataclass(frozen=True)
+class Strong:
+    """Our own words, emphasised."""
+
+    value: str
+
+
+Inline = str | UserText | Strong
+
+
+@dataclass(frozen=True)
+class Para:
+    spans: tuple[Inline, ...]
+    style: Literal["normal", "heading", "muted"] = "normal"
+
+
+@dataclass(frozen=True)
+class Table:
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Inline, ...], ...]
+    numeric: tuple[bool, ...] = ()  # right-align these columns
+    highlight: int | None = None  # index of the caller's own row
+    note: str = ""  # e.g. "showing 10 of 48"
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button that, when pressed, runs `/command text` as the person who pressed it."""
+
+    label: str
+    command: str
+    text: str
+    style: Literal["primary", "danger"] | None = None
+
+
+@dataclass(frozen=True)
+class Actions:
+    buttons: tuple[Button, ...]
+
+
+Block = Para | Table | Actions
+
+
+@dataclass(frozen=True)
+class Form:
+    """Ask the transport to open an input form (Slack modal, Teams card) for a command."""
+
+    command: Literal["interview", "network"]
+
+
+@dataclass(frozen=True)
+class Reply:
+    blocks: tuple[Block, ...]
+    private: bool = True
+    ok: bool = True  # False for usage and input errors: nothing was stored
+    form: Form | None = None
+    # Set when a log was stored: the transport may schedule follow-ups or update views.
+    stored_activity_id: int | None = None
+
+    @property
+    def summary(self) -> tuple[Inline, ...]:
+        """The first paragraph, used as notification fallback text."""
+        for block in self.blocks:
+            if isinstance(block, Para):
+                return block.spans
+        return ("cohortbot",)
+
+
+def plain(*spans: Inline) -> str:
+    """Flatten spans to unescaped text (for logs, tests and the shell)."""
+    return "".join(s if isinstance(s, str) else s.value for s in spans)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Scoring and defaults for a new cohort (settings may override them)."""
+
+    interview: int = 3
+    offer_bonus: int = 5
+    informational: int = 3
+    meeting: int = 2
+    event: int = 1
+    daily_cap: int = 10
+    weekly_goal: int = 3
+
+
+@dataclass
+class Deps:
+    """Everything a command needs, built by the application and passed down (no singletons)."""
+
+    db: Database
+    clock: Callable[[], datetime]
+    default_tz: str = "America/New_York"
+    rules: Rules = field(default_factory=Rules)
+    max_text: int = 2000

@@ -1,0 +1,71 @@
+"""Show your progress: /progress
+
+Your week against your weekly goal, your streak, and your latest entries with their ids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from commands.context import Context, week_start
+from commands.model import Actions, Button, Inline, Para, Reply, Strong, Table, UserText
+from commands.parsing import UsageError, describe_day, label
+from commands.replies import plural
+from storage import activities, board, streaks
+
+NAME = "progress"
+USAGE = "/progress"
+EXAMPLES = ("/progress", "/cohort goal 4")
+RECENT = 5
+
+
+@dataclass(frozen=True)
+class Args:
+    pass
+
+
+def parse(text: str, today: date) -> Args:
+    if text.strip():
+        raise UsageError("/progress takes no options; it shows your own week.")
+    return Args()
+
+
+def run(args: Args, ctx: Context) -> Reply:
+    db, member, today = ctx.deps.db, ctx.member, ctx.today
+    week = board.member_sums(db, member.id, week_start(today), today)
+    done = (week.interviews + week.meetings) if week else 0
+    points = week.points if week else 0
+    goal = member.weekly_goal
+    bar = "\u25cf" * min(done, goal) + "\u25cb" * max(goal - done, 0)
+    head: list[Inline] = ["This week: ", Strong(f"{done} of {goal}"), f" toward your goal  {bar}  "]
+    head.append(f"({plural(week.interviews if week else 0, 'interview')}, "
+                f"{plural(week.meetings if week else 0, 'meeting')}, {plural(points, 'point')})")
+    blocks: list[Para | Table | Actions] = [Para(("Your progress",), style="heading"), Para(tuple(head))]
+    count, this_week = streaks.streak(board.active_days(db, member.id, today), today)
+    if count == 0:
+        streak_text = "No streak yet: log one entry this week to start one."
+    elif this_week:
+        streak_text = f"Streak: {count} {'week' if count == 1 else 'weeks'} in a row. Keep it going!"
+    else:
+        streak_text = (f"Streak: {count} {'week' if count == 1 else 'weeks'}; log one entry by Sunday to keep it.")
+    blocks.append(Para((streak_text,)))
+    if done >= goal:
+        blocks.append(Para(("Goal met for this week. \U0001f389",)))
+    entries = activities.recent(db, member.id, RECENT)
+    if entries:
+        rows: list[tuple[Inline, ...]] = []
+        for act in entries:
+            rows.append((f"#{act.seq}", describe_day(act.happened_on, today), label(act.kind, act.subtype),
+                         UserText(act.org), str(act.points) if act.happened_on <= today else "–"))
+        blocks.append(Table(columns=("Id", "When", "What", "With", "Points"), rows=tuple(rows),
+                            numeric=(False, False, False, False, True)))
+        blocks.append(Para(("Change one: /cohort edit <id> <field> <value>, or /cohort delete <id>.",),
+                           style="muted"))
+    else:
+        blocks.append(Para(("Nothing logged yet. Try /interview or /network.",)))
+    if not member.active:
+        blocks.append(Para(("You have left the cohort; /cohort join brings you back to the leaderboard.",),
+                           style="muted"))
+    blocks.append(Actions((Button("Log an interview", "interview", ""), Button("Log a meeting", "network", ""))))
+    return Reply(blocks=tuple(blocks), private=True)

@@ -1,0 +1,23 @@
+"""Small builders for the replies many commands share: errors, usage, confirmations."""
+
+from __future__ import annotations
+
+from commands.model import Inline, Para, Reply
+
+
+def error(message: str, *, usage: str = "", examples: tuple[str, ...] = ()) -> Reply:
+    """A private reply saying what was wrong and showing the right way; nothing was stored."""
+    blocks: list[Para] = [Para((message,))]
+    if usage:
+        blocks.append(Para(("Usage: ", usage), style="muted"))
+    if examples:
+        blocks.append(Para(("Examples: ", "   ".join(examples)), style="muted"))
+    return Reply(blocks=tuple(blocks), private=True, ok=False)
+
+
+def info(*paras: tuple[Inline, ...]) -> Reply:
+    return Reply(blocks=tuple(Para(p) for p in paras), private=True)
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (many or word + 's')}"

@@ -1,0 +1,54 @@
+"""Opening the database file and running write transactions."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlite_utils import Database
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def open_db(path: str | Path, *, migrate: bool = True) -> Database:
+    """Open `path` (":memory:" for a throwaway database) ready for use by one process."""
+    # check_same_thread=False: the aiohttp server and the scheduler share this connection on one event
+    # loop thread, but tests and the shell may hand it to a worker thread.
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    if str(path) != ":memory:":
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+    db = Database(conn, execute_plugins=False)
+    if migrate:
+        from storage.migrations import MIGRATIONS
+
+        MIGRATIONS.apply(db)
+    return db
+
+
+@contextmanager
+def transaction(db: Database) -> Iterator[Database]:
+    """One write transaction, taking the write lock up front.
+
+    BEGIN IMMEDIATE instead of sqlite-utils' deferred BEGIN: a deferred transaction that reads first and
+    then writes can fail with "database is locked" when another process wrote in between; IMMEDIATE
+    waits on the busy timeout instead.
+    """
+    conn = db.conn
+    if conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")

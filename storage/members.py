@@ -1,0 +1,208 @@
+"""Workspaces, cohorts and members: who belongs where, and their settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from storage.clock import stamp
+from storage.db import transaction
+
+
+@dataclass(frozen=True)
+class ScoringRules:
+    interview: int
+    offer_bonus: int
+    informational: int
+    meeting: int
+    event: int
+    daily_cap: int
+
+
+@dataclass(frozen=True)
+class Cohort:
+    id: int
+    workspace_id: int
+    name: str
+    summary_channel: str | None
+    nudge_weekday: int
+    nudge_hour: int
+    rules: ScoringRules
+
+
+@dataclass(frozen=True)
+class Member:
+    id: int
+    workspace_id: int
+    cohort_id: int
+    user_id: str
+    display_name: str
+    tz: str | None
+    weekly_goal: int
+    privacy: str
+    active: bool
+    is_admin: bool
+    nudges_enabled: bool
+    paused_until: str | None
+    profile_checked_at: str | None
+
+
+@dataclass(frozen=True)
+class Membership:
+    workspace_key: int
+    cohort: Cohort
+    member: Member
+    created: bool  # True when this request made the member
+
+
+_MEMBER_COLS = (
+    "id, workspace_id, cohort_id, user_id, display_name, tz, weekly_goal, privacy, active, is_admin, "
+    "nudges_enabled, paused_until, profile_checked_at"
+)
+_COHORT_COLS = (
+    "id, workspace_id, name, summary_channel, nudge_weekday, nudge_hour, points_interview, "
+    "points_offer_bonus, points_informational, points_meeting, points_event, daily_cap"
+)
+
+
+def _member(row: tuple[Any, ...]) -> Member:
+    return Member(
+        id=row[0],
+        workspace_id=row[1],
+        cohort_id=row[2],
+        user_id=row[3],
+        display_name=row[4],
+        tz=row[5],
+        weekly_goal=row[6],
+        privacy=row[7],
+        active=bool(row[8]),
+        is_admin=bool(row[9]),
+        nudges_enabled=bool(row[10]),
+        paused_until=row[11],
+        profile_checked_at=row[12],
+    )
+
+
+def _cohort(row: tuple[Any, ...]) -> Cohort:
+    return Cohort(
+        id=row[0],
+        workspace_id=row[1],
+        name=row[2],
+        summary_channel=row[3],
+        nudge_weekday=row[4],
+        nudge_hour=row[5],
+        rules=ScoringRules(*row[6:12]),
+    )
+
+
+def ensure_member(
+    db: Database,
+    *,
+    platform: str,
+    workspace: str,
+    user_id: str,
+    display_name: str,
+    tz: str | None,
+    now: datetime,
+    rules: ScoringRules,
+    weekly_goal: int,
+) -> Membership:
+    """Find or create the workspace, its first cohort and the member, in one transaction.
+
+    A display name or timezone the platform supplies refreshes the stored one.
+    """
+    at = stamp(now)
+    with transaction(db):
+        row = db.execute(
+            "SELECT id FROM workspaces WHERE platform = ? AND external_id = ?", [platform, workspace]
+        ).fetchone()
+        if row is None:
+            ws_id = db.execute(
+                "INSERT INTO workspaces (platform, external_id, created_at) VALUES (?, ?, ?)",
+                [platform, workspace, at],
+            ).lastrowid
+        else:
+            ws_id = row[0]
+        crow = db.execute(
+            f"SELECT {_COHORT_COLS} FROM cohorts WHERE workspace_id = ? ORDER BY id LIMIT 1", [ws_id]
+        ).fetchone()
+        if crow is None:
+            db.execute(
+                "INSERT INTO cohorts (workspace_id, name, points_interview, points_offer_bonus, "
+                "points_informational, points_meeting, points_event, daily_cap, created_at) "
+                "VALUES (?, 'Cohort', ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    ws_id,
+                    rules.interview,
+                    rules.offer_bonus,
+                    rules.informational,
+                    rules.meeting,
+                    rules.event,
+                    rules.daily_cap,
+                    at,
+                ],
+            )
+            crow = db.execute(
+                f"SELECT {_COHORT_COLS} FROM cohorts WHERE workspace_id = ? ORDER BY id LIMIT 1", [ws_id]
+            ).fetchone()
+        cohort = _cohort(crow)
+        mrow = db.execute(
+            f"SELECT {_MEMBER_COLS} FROM members WHERE workspace_id = ? AND user_id = ?", [ws_id, user_id]
+        ).fetchone()
+        created = mrow is None
+        if created:
+            db.execute(
+                "INSERT INTO members (workspace_id, cohort_id, user_id, display_name, tz, weekly_goal, "
+                "joined_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [ws_id, cohort.id, user_id, display_name, tz, weekly_goal, at, at],
+            )
+        else:
+            member = _member(mrow)
+            new_name = display_name or member.display_name
+            new_tz = tz or member.tz
+            if (new_name, new_tz) != (member.display_name, member.tz):
+                db.execute(
+                    "UPDATE members SET display_name = ?, tz = ?, updated_at = ? WHERE id = ?",
+                    [new_name, new_tz, at, member.id],
+                )
+        mrow = db.execute(
+            f"SELECT {_MEMBER_COLS} FROM members WHERE workspace_id = ? AND user_id = ?", [ws_id, user_id]
+        ).fetchone()
+    return Membership(workspace_key=ws_id, cohort=cohort, member=_member(mrow), created=created)
+
+
+def get_member(db: Database, member_id: int) -> Member:
+    row = db.execute(f"SELECT {_MEMBER_COLS} FROM members WHERE id = ?", [member_id]).fetchone()
+    return _member(row)
+
+
+def find_member(db: Database, workspace_key: int, user_id: str) -> Member | None:
+    row = db.execute(
+        f"SELECT {_MEMBER_COLS} FROM members WHERE workspace_id = ? AND user_id = ?", [workspace_key, user_id]
+    ).fetchone()
+    return _member(row) if row else None
+
+
+def get_cohort(db: Database, cohort_id: int) -> Cohort:
+    row = db.execute(f"SELECT {_COHORT_COLS} FROM cohorts WHERE id = ?", [cohort_id]).fetchone()
+    return _cohort(row)
+
+
+_SETTABLE = {"weekly_goal", "privacy", "active", "is_admin", "nudges_enabled", "paused_until", "display_name",
+             "tz", "profile_checked_at"}
+
+
+def update_member(db: Database, member_id: int, now: datetime, **fields: Any) -> Member:
+    unknown = set(fields) - _SETTABLE
+    if unknown:
+        raise ValueError(f"not a member setting: {sorted(unknown)}")
+    assignments = ", ".join(f"{name} = ?" for name in fields)
+    with transaction(db):
+        db.execute(
+            f"UPDATE members SET {assignments}, updated_at = ? WHERE id = ?",
+            [*fields.values(), stamp(now), member_id],
+        )
+    return get_member(db, member_id)

@@ -1,0 +1,965 @@
+"""A fake Slack Web API for tests, served on an ephemeral loopback port.
+
+``FakeSlack`` is a small aiohttp server that answers ``/api/{method}`` the way
+Slack's Web API does, so a real ``slack_sdk`` client (``AsyncWebClient`` or
+``WebClient``) can be pointed at it with ``base_url=fake.url``.  Nothing ever
+leaves 127.0.0.1.
+
+Two ways to run it::
+
+    # inside an event loop (same process as the bot / test)
+    async with FakeSlack() as fake:
+        client = AsyncWebClient(token="xoxb-test", base_url=fake.url)
+
+    # from synchronous code, e.g. when the bot runs as a separate process;
+    # the server gets its own event loop in a daemon thread
+    fake = FakeSlack.start_in_thread()
+    try:
+        env["SLACK_API_URL"] = fake.url
+        ...
+    finally:
+        fake.stop()
+    # or: ``with FakeSlack.start_in_thread() as fake: ...``
+
+Every request that the fake *answers normally* is recorded in ``fake.calls`` as
+a :class:`Call`.  Requests that were failed on purpose through fault injection
+(``fail_next`` / ``fail_ratio``) are recorded in ``fake.failed_calls`` instead,
+so ``fake.calls`` is exactly the set of calls that were "delivered".  A call
+that Slack itself answers with ``{"ok": false, ...}`` (e.g. ``user_not_found``)
+still counts as delivered and lands in ``fake.calls``.
+
+Stateful behaviour worth knowing about:
+
+* ``chat.postMessage`` stores the message per channel; ``conversations.history``
+  and ``conversations.replies`` read it back (newest first for history).  As on
+  real Slack, ``metadata`` is only returned by ``conversations.history`` when
+  ``include_all_metadata`` is true, and thread replies are left out of the
+  history unless they were broadcast (``reply_broadcast``).
+* Message ``ts`` values come from ``clock()`` (``time.time`` by default) in
+  Slack's ``"1700000000.000100"`` format; they are unique and increasing.
+* Posting to a user id (``U…``/``W…``) lands in the DM ``"D" + id[1:]``, the same
+  id that ``conversations.open`` returns for that user.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import collections
+import itertools
+import json
+import random
+import threading
+import time
+import zoneinfo
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import TracebackType
+from typing import Any
+
+from aiohttp import web
+
+__all__ = ["Call", "FakeSlack", "Fault"]
+
+JsonDict = dict[str, Any]
+
+# Methods Slack answers without a token.
+_NO_AUTH_METHODS = frozenset(
+    {
+        "api.test",
+        "oauth.access",
+        "oauth.v2.access",
+        "oauth.v2.exchange",
+        "openid.connect.token",
+    }
+)
+
+_STATUS_TEXT = {
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+}
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request received by the fake.
+
+    ``args`` merges the query string and the body (form, multipart or JSON);
+    the token is taken out of ``args`` and kept in ``token`` (from the
+    ``Authorization: Bearer`` header, or a ``token`` form field).
+    ``at`` is the wall-clock ``time.time()`` at which the request arrived.
+    """
+
+    method: str
+    args: JsonDict
+    token: str | None
+    at: float
+    status: int = 200
+    path: str = ""
+    response: Any = field(default=None, compare=False, repr=False)
+
+
+@dataclass
+class Fault:
+    """A pending injected failure (see :meth:`FakeSlack.fail_next`)."""
+
+    method: str
+    status: int
+    retry_after: int | None
+    times: int
+    error: str | None = None
+
+
+def _truthy(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in {"1", "true", "yes"}
+    return bool(value)
+
+
+def _maybe_json(value: Any) -> Any:
+    """Form-encoded requests carry blocks/metadata/view as JSON strings."""
+    if isinstance(value, str):
+        stripped = value.strip()
+        if stripped[:1] in {"{", "["}:
+            try:
+                return json.loads(stripped)
+            except ValueError:
+                return value
+    return value
+
+
+def _ts_key(ts: Any) -> int:
+    """``"1700000000.000100"`` -> microseconds as int (exact, no float error)."""
+    text = str(ts)
+    whole, _, frac = text.partition(".")
+    try:
+        return int(whole or "0") * 1_000_000 + int((frac + "000000")[:6])
+    except ValueError:
+        return 0
+
+
+def _dm_id(user_id: str) -> str:
+    return "D" + user_id[1:] if len(user_id) > 1 else "D" + user_id
+
+
+def _is_user_id(value: str) -> bool:
+    return len(value) > 1 and value[0] in {"U", "W"} and value[1:].isalnum() and value.isupper()
+
+
+class FakeSlack:
+    """Fake Slack Web API server (see module docstring)."""
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        clock: Callable[[], float] = time.time,
+        latency: float = 0.0,
+        team_id: str = "T0FAKE",
+        team_name: str = "Fake Team",
+        bot_user_id: str = "U0BOT",
+        bot_id: str = "B0BOT",
+        bot_name: str = "cohortbot",
+        app_id: str = "A0FAKE",
+        valid_tokens: Collection[str] | None = None,
+    ) -> None:
+        if host not in {"127.0.0.1", "::1", "localhost"}:
+            raise ValueError("FakeSlack only binds to loopback addresses")
+        self.host = host
+        self.clock = clock
+        #: Artificial delay (seconds) before every answer, injected failures included.
+        self.latency = latency
+        self.team_id = team_id
+        self.team_name = team_name
+        self.bot_user_id = bot_user_id
+        self.bot_id = bot_id
+        self.bot_name = bot_name
+        self.app_id = app_id
+        #: If set, tokens not in here get ``{"ok": false, "error": "invalid_auth"}``.
+        self.valid_tokens: set[str] | None = set(valid_tokens) if valid_tokens is not None else None
+
+        #: Calls answered normally (= delivered), in arrival order.
+        self.calls: list[Call] = []
+        #: Calls failed on purpose by fault injection.
+        self.failed_calls: list[Call] = []
+        #: user id -> users.info "user" object.
+        self.users: dict[str, JsonDict] = {}
+        #: view id -> last view object returned by views.open/push/update/publish.
+        self.views: dict[str, JsonDict] = {}
+        #: user id -> home tab view last published with views.publish.
+        self.home_views: dict[str, JsonDict] = {}
+
+        self._lock = threading.RLock()
+        self._messages: dict[str, list[JsonDict]] = collections.defaultdict(list)
+        self._opened_dms: set[str] = set()
+        self._faults: collections.deque[Fault] = collections.deque()
+        self._ratio = 0.0
+        self._ratio_rng = random.Random(0)
+        self._ratio_statuses: tuple[int, ...] = (429, 500)
+        self._ratio_retry_after = 1
+        self._ratio_methods: frozenset[str] | None = None
+        self._last_ts = 0
+        self._ids = itertools.count(1)
+
+        self._runner: web.AppRunner | None = None
+        self._port: int | None = None
+        self._thread: threading.Thread | None = None
+        self._thread_loop: asyncio.AbstractEventLoop | None = None
+
+        self._handlers: dict[str, Callable[[JsonDict, str | None], JsonDict]] = {
+            "api.test": self._api_test,
+            "auth.test": self._auth_test,
+            "chat.postMessage": self._chat_post_message,
+            "chat.postEphemeral": self._chat_post_ephemeral,
+            "chat.update": self._chat_update,
+            "chat.delete": self._chat_delete,
+            "chat.scheduleMessage": self._chat_schedule_message,
+            "conversations.open": self._conversations_open,
+            "conversations.history": self._conversations_history,
+            "conversations.replies": self._conversations_replies,
+            "users.info": self._users_info,
+            "users.list": self._users_list,
+            "views.open": self._views_open,
+            "views.push": self._views_open,
+            "views.update": self._views_update,
+            "views.publish": self._views_publish,
+        }
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def start(self) -> FakeSlack:
+        """Start serving on an ephemeral port (use ``async with`` instead if you can)."""
+        if self._runner is not None:
+            raise RuntimeError("FakeSlack is already running")
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_route("*", "/api/{method}", self._handle_api)
+        app.router.add_post("/response_url/{rid}", self._handle_response_url)
+        runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        await runner.setup()
+        site = web.TCPSite(runner, self.host, 0, shutdown_timeout=0.5)
+        await site.start()
+        # runner.addresses reads getsockname() of the site's listening sockets.
+        addresses = runner.addresses
+        if not addresses:
+            await runner.cleanup()
+            raise RuntimeError("FakeSlack could not read its bound port")
+        self._port = int(addresses[0][1])
+        self._runner = runner
+        return self
+
+    async def close(self) -> None:
+        """Stop serving (idempotent)."""
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            await runner.cleanup()
+
+    async def __aenter__(self) -> FakeSlack:
+        return await self.start()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    @classmethod
+    def start_in_thread(cls, *, timeout: float = 10.0, **kwargs: Any) -> FakeSlack:
+        """Create a fake and serve it from a daemon thread with its own event loop.
+
+        For synchronous tests and for bots running in another process.  The
+        returned fake is fully usable from the calling thread (``.url``,
+        ``.calls``, ``.fail_next()``, ``.add_user()`` ...); call ``.stop()``
+        (or use it as a ``with`` block) to shut it down.
+        """
+        fake = cls(**kwargs)
+        fake._serve_in_thread(timeout)
+        return fake
+
+    def _serve_in_thread(self, timeout: float) -> None:
+        if self._thread is not None or self._runner is not None:
+            raise RuntimeError("FakeSlack is already running")
+        loop = asyncio.new_event_loop()
+        ready = threading.Event()
+        errors: list[BaseException] = []
+
+        def run() -> None:
+            asyncio.set_event_loop(loop)
+            try:
+                loop.run_until_complete(self.start())
+            except BaseException as exc:  # reported to the starting thread
+                errors.append(exc)
+                ready.set()
+                loop.close()
+                return
+            ready.set()
+            try:
+                loop.run_forever()
+            finally:
+                loop.run_until_complete(self.close())
+                loop.close()
+
+        thread = threading.Thread(target=run, name="FakeSlack", daemon=True)
+        self._thread, self._thread_loop = thread, loop
+        thread.start()
+        if not ready.wait(timeout):
+            raise RuntimeError("FakeSlack thread did not start in time")
+        if errors:
+            self._thread = self._thread_loop = None
+            raise errors[0]
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop a fake started with :meth:`start_in_thread` (idempotent)."""
+        thread, loop = self._thread, self._thread_loop
+        if thread is None or loop is None:
+            if self._runner is not None:
+                raise RuntimeError("this FakeSlack runs in an event loop; use 'await fake.close()'")
+            return
+        self._thread = self._thread_loop = None
+        if not loop.is_closed():
+            loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout)
+
+    def __enter__(self) -> FakeSlack:
+        if self._thread is None:
+            self._serve_in_thread(10.0)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # ------------------------------------------------------------------ addresses
+
+    @property
+    def port(self) -> int:
+        if self._port is None:
+            raise RuntimeError("FakeSlack is not running")
+        return self._port
+
+    @property
+    def origin(self) -> str:
+        """``http://127.0.0.1:PORT`` (no trailing slash)."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def url(self) -> str:
+        """Base URL for slack_sdk clients: ``http://127.0.0.1:PORT/api/``."""
+        return f"{self.origin}/api/"
+
+    def response_url(self, rid: str = "default") -> str:
+        """A ``response_url`` served by this fake; posts to it are recorded as method ``"response_url"``."""
+        return f"{self.origin}/response_url/{rid}"
+
+    # ------------------------------------------------------------------ test helpers
+
+    def add_user(
+        self,
+        user_id: str,
+        *,
+        name: str | None = None,
+        real_name: str | None = None,
+        display_name: str | None = None,
+        tz: str = "America/New_York",
+        is_admin: bool = False,
+        is_owner: bool = False,
+        is_bot: bool = False,
+        deleted: bool = False,
+        email: str | None = None,
+    ) -> JsonDict:
+        """Register a user for ``users.info`` / ``users.list``; returns the stored user object."""
+        name = name or user_id.lower()
+        real_name = real_name if real_name is not None else name.replace(".", " ").title()
+        display_name = display_name if display_name is not None else name
+        try:
+            zone = zoneinfo.ZoneInfo(tz)
+            now = datetime.now(zone)
+            offset = now.utcoffset()
+            tz_offset = int(offset.total_seconds()) if offset is not None else 0
+            tz_label = now.tzname() or tz
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            tz_offset, tz_label = 0, tz
+        profile: JsonDict = {
+            "real_name": real_name,
+            "real_name_normalized": real_name,
+            "display_name": display_name,
+            "display_name_normalized": display_name,
+            "status_text": "",
+            "status_emoji": "",
+            "team": self.team_id,
+        }
+        if email is not None:
+            profile["email"] = email
+        user: JsonDict = {
+            "id": user_id,
+            "team_id": self.team_id,
+            "name": name,
+            "deleted": deleted,
+            "real_name": real_name,
+            "tz": tz,
+            "tz_label": tz_label,
+            "tz_offset": tz_offset,
+            "profile": profile,
+            "is_admin": is_admin,
+            "is_owner": is_owner,
+            "is_primary_owner": False,
+            "is_restricted": False,
+            "is_ultra_restricted": False,
+            "is_bot": is_bot,
+            "is_app_user": False,
+            "updated": int(time.time()),
+        }
+        with self._lock:
+            self.users[user_id] = user
+        return user
+
+    def calls_to(self, method: str) -> list[Call]:
+        """Delivered calls to ``method`` (e.g. ``"chat.postMessage"`` or ``"response_url"``)."""
+        with self._lock:
+            return [c for c in self.calls if c.method == method]
+
+    def failed_calls_to(self, method: str) -> list[Call]:
+        with self._lock:
+            return [c for c in self.failed_calls if c.method == method]
+
+    def response_url_posts(self, rid: str) -> list[JsonDict]:
+        """Bodies posted to ``response_url(rid)``."""
+        path = f"/response_url/{rid}"
+        with self._lock:
+            return [c.args for c in self.calls if c.method == "response_url" and c.path == path]
+
+    def messages(self, channel: str | None = None) -> list[JsonDict]:
+        """Stored messages (oldest first), for one channel or all channels."""
+        with self._lock:
+            if channel is not None:
+                return [dict(m) for m in self._messages.get(channel, [])]
+            every = [dict(m) for msgs in self._messages.values() for m in msgs]
+        return sorted(every, key=lambda m: _ts_key(m["ts"]))
+
+    def reset(self) -> None:
+        """Forget calls, messages, views and pending faults (users are kept)."""
+        with self._lock:
+            self.calls.clear()
+            self.failed_calls.clear()
+            self._messages.clear()
+            self._opened_dms.clear()
+            self.views.clear()
+            self.home_views.clear()
+            self._faults.clear()
+            self._ratio = 0.0
+
+    async def wait_for_calls(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        """Wait (polling) until at least ``count`` delivered calls to ``method`` exist."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.calls_to(method)
+            if len(found) >= count:
+                return found
+            if time.monotonic() >= deadline:
+                raise TimeoutError(self._wait_message(method, count, found))
+            await asyncio.sleep(0.01)
+
+    def wait_for_calls_sync(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        """Blocking variant of :meth:`wait_for_calls` for thread mode."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.calls_to(method)
+            if len(found) >= count:
+                return found
+            if time.monotonic() >= deadline:
+                raise TimeoutError(self._wait_message(method, count, found))
+            time.sleep(0.01)
+
+    def _wait_message(self, method: str, count: int, found: list[Call]) -> str:
+        with self._lock:
+            seen = [c.method for c in self.calls]
+        return f"expected {count} call(s) to {method}, got {len(found)}; delivered calls so far: {seen}"
+
+    # ------------------------------------------------------------------ fault injection
+
+    def fail_next(
+        self,
+        method: str,
+        status: int = 429,
+        retry_after: int | None = 1,
+        times: int = 1,
+        error: str | None = None,
+    ) -> None:
+        """Fail the next ``times`` calls to ``method`` (``"*"`` = any method).
+
+        * 429 -> ``Retry-After: <retry_after>`` header, body ``{"ok": false, "error": "ratelimited"}``
+        * 5xx -> ``text/plain`` error body (e.g. ``Internal Server Error``)
+        * anything else (e.g. 200) -> ``{"ok": false, "error": error or "fatal_error"}``
+
+        Faults queue up in the order they were added.
+        """
+        if times < 1:
+            raise ValueError("times must be >= 1")
+        with self._lock:
+            self._faults.append(Fault(method, status, retry_after, times, error))
+
+    def fail_ratio(
+        self,
+        ratio: float,
+        seed: int,
+        statuses: Iterable[int] = (429, 500),
+        retry_after: int = 1,
+        methods: Iterable[str] | None = None,
+    ) -> None:
+        """Fail a random fraction of calls (deterministic for a given ``seed`` and call order).
+
+        Applies to every method, ``response_url`` posts included, unless
+        ``methods`` restricts it.  ``fail_ratio(0.0, seed)`` turns it off.
+        ``fail_next`` faults take precedence.
+        """
+        if not 0.0 <= ratio <= 1.0:
+            raise ValueError("ratio must be within [0, 1]")
+        status_tuple = tuple(statuses)
+        if not status_tuple:
+            raise ValueError("statuses must not be empty")
+        with self._lock:
+            self._ratio = ratio
+            self._ratio_rng = random.Random(seed)
+            self._ratio_statuses = status_tuple
+            self._ratio_retry_after = retry_after
+            self._ratio_methods = frozenset(methods) if methods is not None else None
+
+    def _take_fault(self, method: str) -> Fault | None:
+        with self._lock:
+            for fault in self._faults:
+                if fault.method in {method, "*"}:
+                    fault.times -= 1
+                    if fault.times <= 0:
+                        self._faults.remove(fault)
+                    return fault
+            if self._ratio > 0.0 and (self._ratio_methods is None or method in self._ratio_methods):
+                if self._ratio_rng.random() < self._ratio:
+                    status = self._ratio_rng.choice(self._ratio_statuses)
+                    return Fault(method, status, self._ratio_retry_after, 1)
+        return None
+
+    @staticmethod
+    def _fault_response(fault: Fault) -> web.Response:
+        if fault.status == 429:
+            headers = {}
+            if fault.retry_after is not None:
+                headers["Retry-After"] = str(int(fault.retry_after))
+            return web.json_response(
+                {"ok": False, "error": fault.error or "ratelimited"}, status=429, headers=headers
+            )
+        if fault.status >= 500:
+            text = fault.error or _STATUS_TEXT.get(fault.status, "Server Error")
+            return web.Response(status=fault.status, text=text, content_type="text/plain")
+        return web.json_response({"ok": False, "error": fault.error or "fatal_error"}, status=fault.status)
+
+    # ------------------------------------------------------------------ HTTP plumbing
+
+    @staticmethod
+    async def _read_args(request: web.Request) -> JsonDict:
+        args: JsonDict = dict(request.query)
+        if request.method in {"GET", "HEAD"} or not request.can_read_body:
+            return args
+        ctype = request.content_type
+        if ctype == "application/json":
+            raw = await request.text()
+            if raw.strip():
+                body = json.loads(raw)
+                if not isinstance(body, dict):
+                    raise ValueError("JSON body must be an object")
+                args.update(body)
+        elif ctype in {"application/x-www-form-urlencoded", "multipart/form-data"}:
+            form = await request.post()
+            for key, value in form.items():
+                if isinstance(value, web.FileField):
+                    args[key] = value.file.read()
+                else:
+                    args[key] = value
+        else:
+            raw_bytes = await request.read()
+            if raw_bytes:
+                args["_raw_body"] = raw_bytes.decode("utf-8", "replace")
+        return args
+
+    async def _handle_api(self, request: web.Request) -> web.StreamResponse:
+        arrived = time.time()
+        method = request.match_info["method"]
+        try:
+            args = await self._read_args(request)
+        except ValueError:
+            return web.json_response({"ok": False, "error": "invalid_json"})
+        token: str | None = None
+        auth = request.headers.get("Authorization", "")
+        if auth.lower().startswith("bearer "):
+            token = auth[7:].strip() or None
+        form_token = args.pop("token", None)
+        if token is None and isinstance(form_token, str) and form_token:
+            token = form_token
+        return await self._respond(method, args, token, request.path, arrived)
+
+    async def _handle_response_url(self, request: web.Request) -> web.StreamResponse:
+        arrived = time.time()
+        try:
+            args = await self._read_args(request)
+        except ValueError:
+            return web.Response(status=400, text="invalid_payload", content_type="text/plain")
+        if "payload" in args and isinstance(args["payload"], str):  # form-encoded webhook style
+            decoded = _maybe_json(args["payload"])
+            if isinstance(decoded, dict):
+                args = decoded
+        return await self._respond("response_url", args, None, request.path, arrived)
+
+    async def _respond(
+        self, method: str, args: JsonDict, token: str | None, path: str, arrived: float
+    ) -> web.StreamResponse:
+        if self.latency > 0:
+            await asyncio.sleep(self.latency)
+        fault = self._take_fault(method)
+        if fault is not None:
+            with self._lock:
+                self.failed_calls.append(Call(method, args, token, arrived, fault.status, path))
+            return self._fault_response(fault)
+
+        if method == "response_url":
+            with self._lock:
+                self.calls.append(Call(method, args, None, arrived, 200, path, "ok"))
+            return web.Response(text="ok", content_type="text/plain")
+
+        with self._lock:
+            body = self._answer(method, args, token)
+            self.calls.append(Call(method, args, token, arrived, 200, path, body))
+        return web.json_response(body)
+
+    def _answer(self, method: str, args: JsonDict, token: str | None) -> JsonDict:
+        if method not in _NO_AUTH_METHODS:
+            if token is None:
+                return {"ok": False, "error": "not_authed"}
+            if self.valid_tokens is not None and token not in self.valid_tokens:
+                return {"ok": False, "error": "invalid_auth"}
+        handler = self._handlers.get(method)
+        if handler is None:
+            return {"ok": True}
+        return handler(args, token)
+
+    # ------------------------------------------------------------------ ids
+
+    def _next_ts(self) -> str:
+        micros = int(self.clock() * 1_000_000)
+        if micros <= self._last_ts:
+            micros = self._last_ts + 1
+        self._last_ts = micros
+        return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
+
+    def _new_id(self, prefix: str) -> str:
+        return f"{prefix}{next(self._ids):08X}"
+
+    def _channel_for(self, channel: str) -> str:
+        return _dm_id(channel) if _is_user_id(channel) else channel
+
+    # ------------------------------------------------------------------ method handlers
+
+    def _api_test(self, args: JsonDict, token: str | None) -> JsonDict:
+        if "error" in args:
+            return {"ok": False, "error": args["error"], "args": args}
+        return {"ok": True, "args": args}
+
+    def _auth_test(self, args: JsonDict, token: str | None) -> JsonDict:
+        return {
+            "ok": True,
+            "url": "https://fake.slack.com/",
+            "team": self.team_name,
+            "user": self.bot_name,
+            "team_id": self.team_id,
+            "user_id": self.bot_user_id,
+            "bot_id": self.bot_id,
+            "is_enterprise_install": False,
+        }
+
+    def _message_from_args(self, args: JsonDict, ts: str) -> JsonDict:
+        message: JsonDict = {
+            "user": self.bot_user_id,
+            "type": "message",
+            "ts": ts,
+            "bot_id": self.bot_id,
+            "app_id": self.app_id,
+            "text": args.get("text", "") or "",
+            "team": self.team_id,
+        }
+        for key in ("blocks", "attachments", "metadata"):
+            if args.get(key) not in (None, ""):
+                message[key] = _maybe_json(args[key])
+        thread_ts = args.get("thread_ts")
+        if thread_ts:
+            message["thread_ts"] = str(thread_ts)
+            message["parent_user_id"] = self.bot_user_id
+            if _truthy(args.get("reply_broadcast", False)):
+                message["subtype"] = "thread_broadcast"
+        return message
+
+    def _chat_post_message(self, args: JsonDict, token: str | None) -> JsonDict:
+        raw_channel = str(args.get("channel") or "")
+        if not raw_channel:
+            return {"ok": False, "error": "channel_not_found"}
+        if not args.get("text") and not args.get("blocks") and not args.get("attachments"):
+            return {"ok": False, "error": "no_text"}
+        channel = self._channel_for(raw_channel)
+        ts = self._next_ts()
+        message = self._message_from_args(args, ts)
+        stored = self._messages[channel]
+        thread_ts = message.get("thread_ts")
+        if thread_ts:
+            for parent in stored:
+                if parent["ts"] == thread_ts:
+                    parent["thread_ts"] = thread_ts
+                    parent["reply_count"] = int(parent.get("reply_count", 0)) + 1
+                    parent["latest_reply"] = ts
+                    break
+        stored.append(message)
+        return {"ok": True, "channel": channel, "ts": ts, "message": dict(message)}
+
+    def _chat_post_ephemeral(self, args: JsonDict, token: str | None) -> JsonDict:
+        if not args.get("channel"):
+            return {"ok": False, "error": "channel_not_found"}
+        if not args.get("user"):
+            return {"ok": False, "error": "user_not_in_channel"}
+        return {"ok": True, "message_ts": self._next_ts()}
+
+    def _find_message(self, channel: str, ts: str) -> JsonDict | None:
+        for message in self._messages.get(channel, []):
+            if message["ts"] == ts:
+                return message
+        return None
+
+    def _chat_update(self, args: JsonDict, token: str | None) -> JsonDict:
+        channel = self._channel_for(str(args.get("channel") or ""))
+        ts = str(args.get("ts") or "")
+        message = self._find_message(channel, ts)
+        if message is not None:
+            for key in ("text", "blocks", "attachments", "metadata"):
+                if key in args:
+                    message[key] = _maybe_json(args[key])
+            message["edited"] = {"user": self.bot_user_id, "ts": self._next_ts()}
+            echoed = dict(message)
+        else:
+            echoed = self._message_from_args(args, ts)
+        return {"ok": True, "channel": channel, "ts": ts, "text": echoed.get("text", ""), "message": echoed}
+
+    def _chat_delete(self, args: JsonDict, token: str | None) -> JsonDict:
+        channel = self._channel_for(str(args.get("channel") or ""))
+        ts = str(args.get("ts") or "")
+        stored = self._messages.get(channel, [])
+        stored[:] = [m for m in stored if m["ts"] != ts]
+        return {"ok": True, "channel": channel, "ts": ts}
+
+    def _chat_schedule_message(self, args: JsonDict, token: str | None) -> JsonDict:
+        channel = self._channel_for(str(args.get("channel") or ""))
+        if not channel:
+            return {"ok": False, "error": "channel_not_found"}
+        post_at = int(float(args.get("post_at") or 0))
+        return {
+            "ok": True,
+            "channel": channel,
+            "scheduled_message_id": self._new_id("Q"),
+            "post_at": post_at,
+            "message": self._message_from_args(args, ""),
+        }
+
+    def _conversations_open(self, args: JsonDict, token: str | None) -> JsonDict:
+        if args.get("channel"):
+            return {"ok": True, "channel": {"id": str(args["channel"])}}
+        users = [u.strip() for u in str(args.get("users") or "").split(",") if u.strip()]
+        if not users:
+            return {"ok": False, "error": "users_list_not_supplied"}
+        if len(users) == 1:
+            channel_id = _dm_id(users[0])
+        else:
+            channel_id = "G" + "".join(sorted(u[1:] for u in users))[:20]
+        already_open = channel_id in self._opened_dms
+        self._opened_dms.add(channel_id)
+        return {
+            "ok": True,
+            "no_op": already_open,
+            "already_open": already_open,
+            "channel": {"id": channel_id},
+        }
+
+    def _page(self, items: list[JsonDict], args: JsonDict, default_limit: int) -> tuple[list[JsonDict], str]:
+        try:
+            limit = int(args.get("limit") or default_limit)
+        except (TypeError, ValueError):
+            limit = default_limit
+        limit = max(1, min(limit, 999))
+        start = 0
+        cursor = args.get("cursor")
+        if cursor:
+            try:
+                start = int(base64.b64decode(str(cursor)).decode().removeprefix("offset:"))
+            except ValueError:
+                start = 0
+        page = items[start : start + limit]
+        next_cursor = ""
+        if start + limit < len(items):
+            next_cursor = base64.b64encode(f"offset:{start + limit}".encode()).decode()
+        return page, next_cursor
+
+    def _in_window(self, message: JsonDict, args: JsonDict) -> bool:
+        inclusive = _truthy(args.get("inclusive", False))
+        key = _ts_key(message["ts"])
+        oldest = args.get("oldest")
+        latest = args.get("latest")
+        if oldest not in (None, ""):
+            bound = _ts_key(oldest)
+            if key < bound or (key == bound and not inclusive):
+                return False
+        if latest not in (None, ""):
+            bound = _ts_key(latest)
+            if key > bound or (key == bound and not inclusive):
+                return False
+        return True
+
+    @staticmethod
+    def _present(message: JsonDict, with_metadata: bool) -> JsonDict:
+        out = dict(message)
+        if not with_metadata:
+            out.pop("metadata", None)
+        return out
+
+    def _conversations_history(self, args: JsonDict, token: str | None) -> JsonDict:
+        channel = self._channel_for(str(args.get("channel") or ""))
+        if not channel:
+            return {"ok": False, "error": "channel_not_found"}
+        with_metadata = _truthy(args.get("include_all_metadata", False))
+        visible = [
+            m
+            for m in self._messages.get(channel, [])
+            if (m.get("thread_ts") in (None, m["ts"]) or m.get("subtype") == "thread_broadcast")
+            and self._in_window(m, args)
+        ]
+        visible.sort(key=lambda m: _ts_key(m["ts"]), reverse=True)
+        page, next_cursor = self._page(visible, args, 100)
+        return {
+            "ok": True,
+            "messages": [self._present(m, with_metadata) for m in page],
+            "has_more": bool(next_cursor),
+            "pin_count": 0,
+            "channel_actions_ts": None,
+            "channel_actions_count": 0,
+            "response_metadata": {"next_cursor": next_cursor},
+        }
+
+    def _conversations_replies(self, args: JsonDict, token: str | None) -> JsonDict:
+        channel = self._channel_for(str(args.get("channel") or ""))
+        ts = str(args.get("ts") or "")
+        if self._find_message(channel, ts) is None:
+            return {"ok": False, "error": "thread_not_found"}
+        with_metadata = _truthy(args.get("include_all_metadata", False))
+        thread = [
+            m
+            for m in self._messages.get(channel, [])
+            if (m["ts"] == ts or m.get("thread_ts") == ts) and self._in_window(m, args)
+        ]
+        thread.sort(key=lambda m: _ts_key(m["ts"]))
+        page, next_cursor = self._page(thread, args, 1000)
+        return {
+            "ok": True,
+            "messages": [self._present(m, with_metadata) for m in page],
+            "has_more": bool(next_cursor),
+            "response_metadata": {"next_cursor": next_cursor},
+        }
+
+    def _users_info(self, args: JsonDict, token: str | None) -> JsonDict:
+        user = self.users.get(str(args.get("user") or ""))
+        if user is None:
+            return {"ok": False, "error": "user_not_found"}
+        return {"ok": True, "user": json.loads(json.dumps(user))}
+
+    def _users_list(self, args: JsonDict, token: str | None) -> JsonDict:
+        members = [json.loads(json.dumps(u)) for u in self.users.values()]
+        page, next_cursor = self._page(members, args, 1000)
+        return {
+            "ok": True,
+            "members": page,
+            "cache_ts": int(time.time()),
+            "response_metadata": {"next_cursor": next_cursor},
+        }
+
+    def _build_view(self, view: JsonDict, view_id: str, previous: JsonDict | None = None) -> JsonDict:
+        base: JsonDict = {
+            "id": view_id,
+            "team_id": self.team_id,
+            "type": view.get("type", "modal"),
+            "blocks": [],
+            "private_metadata": "",
+            "callback_id": "",
+            "state": {"values": {}},
+            "hash": f"{int(self.clock())}.{random.getrandbits(32):08x}",
+            "title": None,
+            "clear_on_close": False,
+            "notify_on_close": False,
+            "close": None,
+            "submit": None,
+            "previous_view_id": None,
+            "root_view_id": view_id,
+            "app_id": self.app_id,
+            "external_id": "",
+            "app_installed_team_id": self.team_id,
+            "bot_id": self.bot_id,
+        }
+        if previous is not None:
+            base["root_view_id"] = previous.get("root_view_id", view_id)
+            base["previous_view_id"] = previous.get("previous_view_id")
+        base.update(view)
+        base["id"] = view_id
+        return base
+
+    @staticmethod
+    def _view_arg(args: JsonDict) -> JsonDict | None:
+        view = _maybe_json(args.get("view"))
+        return view if isinstance(view, dict) else None
+
+    def _views_open(self, args: JsonDict, token: str | None) -> JsonDict:
+        view = self._view_arg(args)
+        if view is None or not (args.get("trigger_id") or args.get("interactivity_pointer")):
+            return {"ok": False, "error": "invalid_arguments"}
+        built = self._build_view(view, self._new_id("V"))
+        self.views[built["id"]] = built
+        return {"ok": True, "view": built}
+
+    def _views_update(self, args: JsonDict, token: str | None) -> JsonDict:
+        view = self._view_arg(args)
+        if view is None:
+            return {"ok": False, "error": "invalid_arguments"}
+        view_id = str(args.get("view_id") or "")
+        external_id = args.get("external_id")
+        if not view_id and external_id:
+            for existing in self.views.values():
+                if existing.get("external_id") == external_id:
+                    view_id = existing["id"]
+                    break
+            else:
+                return {"ok": False, "error": "not_found"}
+        if not view_id:
+            return {"ok": False, "error": "invalid_arguments"}
+        built = self._build_view(view, view_id, self.views.get(view_id))
+        self.views[view_id] = built
+        return {"ok": True, "view": built}
+
+    def _views_publish(self, args: JsonDict, token: str | None) -> JsonDict:
+        view = self._view_arg(args)
+        user_id = str(args.get("user_id") or "")
+        if view is None or not user_id:
+            return {"ok": False, "error": "invalid_arguments"}
+        previous = self.home_views.get(user_id)
+        view_id = previous["id"] if previous is not None else self._new_id("V")
+        built = self._build_view(view, view_id, previous)
+        self.views[view_id] = built
+        self.home_views[user_id] = built
+        return {"ok": True, "view": built}

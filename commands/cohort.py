@@ -1,4 +1,4 @@
-"""Manage your membership and entries: /cohort help | join | leave | goal <n> | privacy <choice> | undo | delete <id> | edit <id> <field> <value> | share <id>
+"""Manage your membership and entries: /cohort help | join | leave | goal | privacy | undo | delete | edit | share
 
 Privacy: named (the default), anonymous (shown as "a member") or hidden (left off the board, still counted).
 """
@@ -75,6 +75,8 @@ def parse(text: str, today: date) -> Args:
         return Args("delete" if action == "remove" else action, number=parse_id(rest))
     if action == "edit":
         parts = rest.split(None, 2)
+        if len(parts) == 1 and parts[0].lstrip("#").isdigit():
+            return Args("edit", number=parse_id(parts[0]))
         if len(parts) < 3:
             raise UsageError("Edit needs an id, a field and a new value, like /cohort edit 12 stage callback. "
                              "Fields: org, stage (or type), date, notes.")
@@ -178,6 +180,12 @@ def run(args: Args, ctx: Context) -> Reply:
         act = _own_entry(ctx, args.number)
         return share_reply(ctx, act)
     act = _own_entry(ctx, args.number)
+    if not args.field:
+        from commands.forms import form_for_edit
+
+        return Reply(blocks=(Para(("Edit ", *_entry_words(act, today), ": /cohort edit "
+                                   f"{act.seq} <field> <value>, fields org, stage, date, notes."),),),
+                     form=form_for_edit(ctx, act.seq))
     value = _edit_value(act, args.field, args.value, today)
     updated = activities.update_activity(db, act, now, rules, **{args.field: value})
     if args.field == "happened_on":

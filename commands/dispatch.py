@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import date
 
 from commands import REGISTRY
 from commands.context import Context, local_today
@@ -10,7 +11,7 @@ from commands.model import CommandRequest, Deps, Form, Para, Reply
 from commands.parsing import UsageError, check_text
 from commands.replies import error
 from storage import members
-from storage.members import ScoringRules
+from storage.members import Membership, ScoringRules
 
 log = logging.getLogger(__name__)
 FORMS = {"interview", "network"}
@@ -32,6 +33,26 @@ def _known_tz(request: CommandRequest, deps: Deps) -> str | None:
     return row[0] if row else None
 
 
+def today_for(request: CommandRequest, deps: Deps) -> date:
+    """The requester's calendar day: their platform timezone, else the one stored, else the default."""
+    return local_today(request.received_at, _known_tz(request, deps), deps.default_tz)
+
+
+def membership_for(request: CommandRequest, deps: Deps) -> Membership:
+    """Find or create the requester's workspace, cohort and member (using any command joins)."""
+    return members.ensure_member(
+        deps.db,
+        platform=request.actor.platform,
+        workspace=request.actor.workspace_id,
+        user_id=request.actor.user_id,
+        display_name=request.actor.display_name,
+        tz=request.actor.tz,
+        now=request.received_at,
+        rules=_rules(deps),
+        weekly_goal=deps.rules.weekly_goal,
+    )
+
+
 def dispatch(request: CommandRequest, deps: Deps) -> Reply:
     name = request.name.lstrip("/").lower()
     spec = REGISTRY.get(name)
@@ -51,23 +72,12 @@ def dispatch(request: CommandRequest, deps: Deps) -> Reply:
                 ok=False,
                 form=Form("interview" if name == "interview" else "network"),
             )
-        today = local_today(request.received_at, _known_tz(request, deps), deps.default_tz)
+        today = today_for(request, deps)
         args = spec.parse(text, today)
     except UsageError as problem:
         return error(problem.message, usage=spec.usage, examples=spec.examples)
     try:
-        membership = members.ensure_member(
-            deps.db,
-            platform=request.actor.platform,
-            workspace=request.actor.workspace_id,
-            user_id=request.actor.user_id,
-            display_name=request.actor.display_name,
-            tz=request.actor.tz,
-            now=request.received_at,
-            rules=_rules(deps),
-            weekly_goal=deps.rules.weekly_goal,
-        )
-        return spec.run(args, Context(request, deps, membership))
+        return spec.run(args, Context(request, deps, membership_for(request, deps)))
     except UsageError as problem:
         return error(problem.message, usage=spec.usage, examples=spec.examples)
     except Exception:

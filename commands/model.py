@@ -102,6 +102,8 @@ class Form:
     """Ask the transport to open an input form (Slack modal, Teams card) for a command."""
 
     command: Literal["interview", "network"]
+    edit_seq: int | None = None  # editing this entry rather than logging a new one
+    initial: dict[str, str] = field(default_factory=dict)  # org, subtype, day (ISO), notes
 
 
 @dataclass(frozen=True)

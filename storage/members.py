@@ -126,6 +126,7 @@ def ensure_member(
             ).lastrowid
         else:
             ws_id = row[0]
+        assert ws_id is not None
         crow = db.execute(
             f"SELECT {_COHORT_COLS} FROM cohorts WHERE workspace_id = ? ORDER BY id LIMIT 1", [ws_id]
         ).fetchone()
@@ -206,3 +207,38 @@ def update_member(db: Database, member_id: int, now: datetime, **fields: Any) ->
             [*fields.values(), stamp(now), member_id],
         )
     return get_member(db, member_id)
+
+
+@dataclass(frozen=True)
+class Profile:
+    display_name: str
+    tz: str | None
+    checked_at: str | None
+
+
+def profile(db: Database, platform: str, workspace: str, user_id: str) -> Profile | None:
+    """The name and timezone stored for a platform user, and when the platform was last asked."""
+    row = db.execute(
+        "SELECT m.display_name, m.tz, m.profile_checked_at FROM members m JOIN workspaces w "
+        "ON w.id = m.workspace_id WHERE w.platform = ? AND w.external_id = ? AND m.user_id = ?",
+        [platform, workspace, user_id],
+    ).fetchone()
+    return Profile(row[0], row[1], row[2]) if row else None
+
+
+def mark_profile_checked(db: Database, platform: str, workspace: str, user_id: str, now: datetime) -> None:
+    with transaction(db):
+        db.execute(
+            "UPDATE members SET profile_checked_at = ? WHERE user_id = ? AND workspace_id = "
+            "(SELECT id FROM workspaces WHERE platform = ? AND external_id = ?)",
+            [stamp(now), user_id, platform, workspace],
+        )
+
+
+def find_member_by_platform(db: Database, platform: str, workspace: str, user_id: str) -> Member | None:
+    row = db.execute(
+        f"SELECT {', '.join('m.' + c.strip() for c in _MEMBER_COLS.split(','))} FROM members m "
+        "JOIN workspaces w ON w.id = m.workspace_id WHERE w.platform = ? AND w.external_id = ? AND m.user_id = ?",
+        [platform, workspace, user_id],
+    ).fetchone()
+    return _member(row) if row else None

@@ -90,3 +90,13 @@ def core(db: Database) -> None:
            WHERE deleted_at IS NULL""",
         "CREATE INDEX activities_member_created ON activities (member_id, created_at)",
     )
+
+
+@MIGRATIONS(name="0002_seen_events")
+def seen_events(db: Database) -> None:
+    # Platform event ids already handled, so a retried delivery is handled once.
+    _run(
+        db,
+        "CREATE TABLE seen_events (key TEXT PRIMARY KEY, seen_at TEXT NOT NULL)",
+        "CREATE INDEX seen_events_at ON seen_events (seen_at)",
+    )

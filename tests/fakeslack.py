@@ -237,9 +237,9 @@ class FakeSlack:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_post("/response_url/{rid}", self._handle_response_url)
-        runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=0.5)
         await runner.setup()
-        site = web.TCPSite(runner, self.host, 0, shutdown_timeout=0.5)
+        site = web.TCPSite(runner, self.host, 0)
         await site.start()
         # runner.addresses reads getsockname() of the site's listening sockets.
         addresses = runner.addresses

@@ -29,6 +29,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 __all__ = [
+    "DEFAULT_RESPONSE_URL",
     "FORM_CONTENT_TYPE",
     "JSON_CONTENT_TYPE",
     "app_home_opened_event",

@@ -7,42 +7,16 @@ plain text with aligned tables.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
 from typing import TextIO
 
+from bot.transports.text import display_width, render_table
 from commands import REGISTRY
 from commands.dispatch import dispatch
 from commands.model import Actions, Actor, CommandRequest, Deps, Para, Reply, Table, Where, plain
 
 WORKSPACE = "local"
 CHANNEL = Where(channel_id="shell", channel_name="cohort", is_direct=False)
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 0 if unicodedata.combining(ch) else 1
-               for ch in text)
-
-
-def _pad(text: str, width: int, right: bool) -> str:
-    gap = " " * max(width - _width(text), 0)
-    return gap + text if right else text + gap
-
-
-def render_table(table: Table) -> list[str]:
-    cells = [[plain(c) for c in row] for row in table.rows]
-    widths = [max([_width(col)] + [_width(r[i]) for r in cells]) for i, col in enumerate(table.columns)]
-    numeric = table.numeric or tuple(False for _ in table.columns)
-
-    def line(values: list[str], marker: str) -> str:
-        return (marker + "  ".join(_pad(v, widths[i], numeric[i]) for i, v in enumerate(values))).rstrip()
-
-    out = [line(list(table.columns), "  "), line(["-" * w for w in widths], "  ")]
-    for i, row in enumerate(cells):
-        out.append(line(row, "> " if i == table.highlight else "  "))
-    if table.note:
-        out.append("  " + table.note)
-    return out
 
 
 def render(reply: Reply, where: Where = CHANNEL) -> str:
@@ -54,7 +28,7 @@ def render(reply: Reply, where: Where = CHANNEL) -> str:
         if isinstance(block, Para):
             text = plain(*block.spans)
             if block.style == "heading":
-                lines += [text, "=" * _width(text)]
+                lines += [text, "=" * display_width(text)]
             elif block.style == "muted":
                 lines.append("  " + text)
             else:

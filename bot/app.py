@@ -1,0 +1,102 @@
+"""The aiohttp application: routes, start-up and shut-down; everything built from Settings, nothing global.
+
+One server hosts Slack (`POST /slack/events`), Teams (`POST /api/messages`, when the teams extra is installed)
+and `GET /healthz`. With SLACK_APP_TOKEN set, Slack traffic comes over Socket Mode instead and the HTTP server
+still answers health checks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from aiohttp import web
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.config import Settings
+from commands.model import Deps
+from storage import open_db
+
+log = logging.getLogger(__name__)
+MAX_BODY = 1024 * 1024  # Slack's payloads are far smaller; anything bigger is refused with 413
+DEPS: web.AppKey[Deps] = web.AppKey("deps", Deps)
+SLACK_MISSING = (
+    "Slack is not configured: set SLACK_BOT_TOKEN (OAuth & Permissions > Bot User OAuth Token, xoxb-...) and "
+    "SLACK_SIGNING_SECRET (Basic Information > App Credentials). Without them, `cohortbot shell` runs the same "
+    "commands in your terminal."
+)
+
+
+def build_deps(settings: Settings, clock: Callable[[], datetime] | None = None) -> Deps:
+    return Deps(db=open_db(settings.db_path), clock=clock or (lambda: datetime.now(UTC)),
+                default_tz=settings.default_tz, rules=settings.rules)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    deps = request.app[DEPS]
+    try:
+        deps.db.execute("SELECT 1").fetchone()
+    except Exception as problem:  # the health check reports any database failure rather than raising
+        return web.json_response({"ok": False, "error": str(problem)}, status=503)
+    return web.json_response({"ok": True})
+
+
+async def slack_not_configured(request: web.Request) -> web.Response:
+    return web.json_response({"ok": False, "error": SLACK_MISSING}, status=503)
+
+
+def build_app(settings: Settings, deps: Deps, *, slack_client: AsyncWebClient | None = None) -> web.Application:
+    app = web.Application(client_max_size=MAX_BODY)
+    app[DEPS] = deps
+    app.router.add_get("/healthz", healthz)
+    if settings.has_slack:
+        from bot.transports.slack import SlackTransport
+
+        slack = SlackTransport(settings, deps, client=slack_client)
+        app["slack"] = slack
+        app.router.add_post("/slack/events", slack.handle)
+    else:
+        app.router.add_post("/slack/events", slack_not_configured)
+    try:
+        from bot.transports.teams import add_teams_routes  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        log.info("Teams support not installed (pip install 'cohortbot[teams]')")
+    else:
+        add_teams_routes(app, settings, deps)
+    return app
+
+
+async def _socket_mode(app: web.Application, settings: Settings) -> None:
+    from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+
+    handler = AsyncSocketModeHandler(app["slack"].app, settings.slack_app_token)
+    await handler.connect_async()  # type: ignore[no-untyped-call]
+    app["socket_mode"] = handler
+
+
+def serve(settings: Settings) -> int:
+    """Run the server until interrupted (`cohortbot serve`)."""
+    if not settings.has_slack and not (settings.teams_app_id or settings.teams_anonymous):
+        print(SLACK_MISSING)
+        return 2
+    deps = build_deps(settings)
+    app = build_app(settings, deps)
+
+    async def on_startup(app: web.Application) -> None:
+        if settings.slack_app_token and settings.has_slack:
+            await _socket_mode(app, settings)
+        log.info("cohortbot listening on %s:%s (database %s)", settings.host, settings.port, settings.db_path)
+
+    async def on_cleanup(app: web.Application) -> None:
+        handler = app.get("socket_mode")
+        if handler is not None:
+            await handler.close_async()
+        deps.db.conn.close()
+
+    app.on_startup.append(on_startup)
+    app.on_cleanup.append(on_cleanup)
+    web.run_app(app, host=settings.host, port=settings.port, print=None, handle_signals=True,
+                shutdown_timeout=5, loop=asyncio.new_event_loop())
+    return 0

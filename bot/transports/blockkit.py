@@ -1,0 +1,212 @@
+"""Rendering a Reply as Slack Block Kit, with slack_sdk.models so Slack's limits are checked as we build.
+
+User text is escaped here and only here: `&`, `<` and `>` become entities (so `<!channel>` typed by a member
+can never ping anyone), and mrkdwn markers get a zero-width space after them so `*bold*` stays literal.
+Replies longer than Slack allows (50 blocks, 3,000 characters a section, about 12,000 characters in all) are
+cut with a note rather than rejected by Slack.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DatePickerElement,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
+    PlainTextObject,
+    SectionBlock,
+    StaticSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.transports.text import render_table
+from commands.model import Actions, Form, Inline, Para, Reply, Strong, Table, UserText, plain
+from commands.parsing import STAGE_LABELS, TYPE_LABELS
+
+MAX_BLOCKS = 50
+MAX_SECTION = 3000
+MAX_TOTAL = 11_500  # a margin under Slack's ~12,000 characters of block text
+MAX_HOME_BLOCKS = 100
+ACTION_PREFIX = "cmd-"
+ZWSP = "\u200b"
+
+
+def escape(text: str) -> str:
+    """Escape the three characters Slack's markup reserves."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def escape_user(text: str) -> str:
+    """User text for mrkdwn: entities escaped and formatting markers neutralised."""
+    out = escape(text)
+    for marker in ("*", "_", "~", "`"):
+        out = out.replace(marker, marker + ZWSP)
+    return out
+
+
+def mrkdwn(spans: tuple[Inline, ...]) -> str:
+    parts: list[str] = []
+    for span in spans:
+        if isinstance(span, UserText):
+            parts.append(escape_user(span.value))
+        elif isinstance(span, Strong):
+            parts.append(f"*{escape(span.value)}*")
+        else:
+            parts.append(escape(span))
+    return "".join(parts)
+
+
+def fallback_text(reply: Reply) -> str:
+    """Notification text: the first paragraph, escaped, no markup."""
+    return escape(plain(*reply.summary))[:MAX_SECTION]
+
+
+def _code_sections(table: Table) -> list[Block]:
+    lines = [escape(line).replace("```", "`\u200b``") for line in render_table(table, marker="\u25b6 ")]
+    sections: list[Block] = []
+    chunk: list[str] = []
+    for line in lines:
+        if sum(len(x) + 1 for x in chunk) + len(line) + 8 > MAX_SECTION:
+            sections.append(SectionBlock(text=MarkdownTextObject(text="```" + "\n".join(chunk) + "```",
+                                                                  verbatim=True)))
+            chunk = []
+        chunk.append(line)
+    if chunk:
+        sections.append(SectionBlock(text=MarkdownTextObject(text="```" + "\n".join(chunk) + "```", verbatim=True)))
+    return sections
+
+
+def button_value(command: str, text: str) -> str:
+    return json.dumps({"c": command, "t": text}, separators=(",", ":"))
+
+
+def _block_text_length(block: Block) -> int:
+    return len(json.dumps(block.to_dict(), ensure_ascii=False))
+
+
+def to_blocks(reply: Reply, *, max_blocks: int = MAX_BLOCKS, cut_note: str = "") -> list[Block]:
+    out: list[Block] = []
+    for index, block in enumerate(reply.blocks):
+        if isinstance(block, Para):
+            text = mrkdwn(block.spans)
+            if block.style == "heading":
+                out.append(HeaderBlock(text=PlainTextObject(text=plain(*block.spans)[:150], emoji=True)))
+            elif block.style == "muted":
+                out.append(ContextBlock(elements=[MarkdownTextObject(text=text[:MAX_SECTION], verbatim=True)]))
+            else:
+                if len(text) > MAX_SECTION:
+                    text = text[: MAX_SECTION - 1] + "\u2026"
+                out.append(SectionBlock(text=MarkdownTextObject(text=text, verbatim=True)))
+        elif isinstance(block, Table):
+            out.extend(_code_sections(block))
+        elif isinstance(block, Actions):
+            out.append(ActionsBlock(
+                block_id=f"actions-{index}",
+                elements=[
+                    ButtonElement(text=b.label[:75], action_id=f"{ACTION_PREFIX}{index}-{i}",
+                                  value=button_value(b.command, b.text), style=b.style)
+                    for i, b in enumerate(block.buttons[:25])
+                ],
+            ))
+    return _fit(out, max_blocks, cut_note or "This reply was cut to fit Slack's limits; /progress shows the rest.")
+
+
+def _fit(blocks: list[Block], max_blocks: int, note: str) -> list[Block]:
+    kept: list[Block] = []
+    total = 0
+    for block in blocks:
+        size = _block_text_length(block)
+        if len(kept) >= max_blocks - 1 or total + size > MAX_TOTAL:
+            kept.append(ContextBlock(elements=[MarkdownTextObject(text=escape(note))]))
+            return kept
+        kept.append(block)
+        total += size
+    return kept
+
+
+def to_message(reply: Reply) -> dict[str, Any]:
+    """Keyword arguments for ack(), respond() or chat.postMessage."""
+    return {
+        "text": fallback_text(reply),
+        "blocks": [b.to_dict() for b in to_blocks(reply)],
+    }
+
+
+def home_view(reply: Reply) -> dict[str, Any]:
+    view = View(type="home", blocks=to_blocks(reply, max_blocks=MAX_HOME_BLOCKS))
+    return view.to_dict()
+
+
+# ---- modals ------------------------------------------------------------------------------------------
+
+FORM_FIELDS = ("org", "subtype", "day", "notes")
+
+
+def log_modal(form: Form, *, today_iso: str, channel_id: str) -> dict[str, Any]:
+    """The /interview or /network modal; private_metadata carries what the submission needs back."""
+    interview = form.command == "interview"
+    labels = STAGE_LABELS if interview else TYPE_LABELS
+    default = form.initial.get("subtype") or ("screener" if interview else "informational")
+    options = [Option(value=key, text=text.capitalize()) for key, text in labels.items()]
+    initial_option = next((o for o in options if o.value == default), options[0])
+    editing = form.edit_seq is not None
+    title = ("Edit entry" if editing else "Log an interview" if interview else "Log a meeting")
+    view = View(
+        type="modal",
+        callback_id="log_form",
+        title=PlainTextObject(text=title),
+        submit=PlainTextObject(text="Save"),
+        close=PlainTextObject(text="Cancel"),
+        private_metadata=json.dumps({"k": form.command, "ch": channel_id, "e": form.edit_seq}),
+        blocks=[
+            InputBlock(
+                block_id="org",
+                label="Organisation" if interview else "Person or organisation",
+                element=PlainTextInputElement(
+                    action_id="value", max_length=200, initial_value=form.initial.get("org") or None,
+                    placeholder="e.g. Latham & Watkins" if interview else "e.g. Dana Lee, Ropes & Gray",
+                ),
+            ),
+            InputBlock(
+                block_id="subtype",
+                label="Stage" if interview else "Type",
+                element=StaticSelectElement(action_id="value", options=options, initial_option=initial_option),
+            ),
+            InputBlock(
+                block_id="day",
+                label="When",
+                element=DatePickerElement(action_id="value", initial_date=form.initial.get("day") or today_iso),
+            ),
+            InputBlock(
+                block_id="notes",
+                label="Notes (only you see them)",
+                optional=True,
+                element=PlainTextInputElement(action_id="value", multiline=True, max_length=2000,
+                                              initial_value=form.initial.get("notes") or None),
+            ),
+        ],
+    )
+    return view.to_dict()
+
+
+def read_modal(state_values: dict[str, Any]) -> dict[str, str]:
+    """Field values from a view_submission's view.state.values."""
+    out: dict[str, str] = {}
+    for name in FORM_FIELDS:
+        element = state_values.get(name, {}).get("value", {})
+        if element.get("type") == "static_select":
+            out[name] = (element.get("selected_option") or {}).get("value", "")
+        elif element.get("type") == "datepicker":
+            out[name] = element.get("selected_date") or ""
+        else:
+            out[name] = element.get("value") or ""
+    return out

@@ -1,0 +1,33 @@
+"""The member's home page (Slack App Home, a Teams personal tab): week, streak, entries, leaderboard."""
+
+from __future__ import annotations
+
+from commands import leaderboard, progress
+from commands.context import Context
+from commands.dispatch import membership_for
+from commands.model import Actions, Block, Button, CommandRequest, Deps, Para, Reply, Strong, Table, UserText
+from commands.parsing import describe_day, label
+from storage import activities
+
+RECENT = 8
+
+
+def home(request: CommandRequest, deps: Deps) -> Reply:
+    ctx = Context(request, deps, membership_for(request, deps))
+    today = ctx.today
+    mine = progress.run(progress.Args(), ctx)
+    blocks: list[Block] = [b for b in mine.blocks if not isinstance(b, Table | Actions)
+                           and not (isinstance(b, Para) and b.style == "muted")]
+    blocks.append(Actions((Button("Log an interview", "interview", "", style="primary"),
+                           Button("Log a meeting", "network", ""))))
+    entries = activities.recent(deps.db, ctx.member.id, RECENT)
+    if entries:
+        blocks.append(Para(("Your latest entries",), style="heading"))
+        for act in entries:
+            blocks.append(Para((f"#{act.seq}  ", Strong(label(act.kind, act.subtype)), "  ", UserText(act.org),
+                                f"  · {describe_day(act.happened_on, today)} · {act.points} pts")))
+            blocks.append(Actions((Button("Edit", "cohort", f"edit {act.seq}"),
+                                   Button("Delete", "cohort", f"delete {act.seq}", style="danger"))))
+    board = leaderboard.run(leaderboard.Args("week"), ctx)
+    blocks.extend(board.blocks)
+    return Reply(blocks=tuple(blocks), private=True)

@@ -67,7 +67,6 @@ class SlackTransport:
         self.deps = deps
         self.client = client or make_client(settings)
         self.app = AsyncApp(
-            token=settings.slack_bot_token,
             signing_secret=settings.slack_signing_secret,
             client=self.client,
             logger=logging.getLogger("slack_bolt"),

@@ -16,12 +16,14 @@ from aiohttp import web
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
+from bot.delivery import Deliverer, Notifier
 from commands.model import Deps
 from storage import open_db
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1024 * 1024  # Slack's payloads are far smaller; anything bigger is refused with 413
 DEPS: web.AppKey[Deps] = web.AppKey("deps", Deps)
+NOTIFIERS: web.AppKey[dict[str, Notifier]] = web.AppKey("notifiers", dict)
 SLACK_MISSING = (
     "Slack is not configured: set SLACK_BOT_TOKEN (OAuth & Permissions > Bot User OAuth Token, xoxb-...) and "
     "SLACK_SIGNING_SECRET (Basic Information > App Credentials). Without them, `cohortbot shell` runs the same "
@@ -47,15 +49,23 @@ async def slack_not_configured(request: web.Request) -> web.Response:
     return web.json_response({"ok": False, "error": SLACK_MISSING}, status=503)
 
 
+def make_deliverer(settings: Settings, deps: Deps, notifiers: dict[str, Notifier]) -> Deliverer:
+    return Deliverer(db=deps.db, notifiers=notifiers, clock=deps.clock, lease_seconds=settings.claim_lease,
+                     workspace_rate=settings.workspace_rate, channel_interval=settings.nudge_pacing)
+
+
 def build_app(settings: Settings, deps: Deps, *, slack_client: AsyncWebClient | None = None) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY)
     app[DEPS] = deps
+    app[NOTIFIERS] = {}
     app.router.add_get("/healthz", healthz)
     if settings.has_slack:
         from bot.transports.slack import SlackTransport
+        from bot.transports.slack_notify import SlackNotifier
 
         slack = SlackTransport(settings, deps, client=slack_client)
         app["slack"] = slack
+        app[NOTIFIERS]["slack"] = SlackNotifier(slack.client)
         app.router.add_post("/slack/events", slack.handle)
     else:
         app.router.add_post("/slack/events", slack_not_configured)
@@ -87,9 +97,16 @@ def serve(settings: Settings) -> int:
     async def on_startup(app: web.Application) -> None:
         if settings.slack_app_token and settings.has_slack:
             await _socket_mode(app, settings)
+        from bot.scheduler import start_scheduler
+
+        app["scheduler"] = start_scheduler(deps, make_deliverer(settings, deps, app[NOTIFIERS]),
+                                           settings.sweep_seconds)
         log.info("cohortbot listening on %s:%s (database %s)", settings.host, settings.port, settings.db_path)
 
     async def on_cleanup(app: web.Application) -> None:
+        scheduler = app.get("scheduler")
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
         handler = app.get("socket_mode")
         if handler is not None:
             await handler.close_async()

@@ -35,10 +35,40 @@ def cmd_shell(settings: Settings, args: argparse.Namespace) -> int:
 
     deps = build_deps(settings, parse_now(args.now))
     interactive = sys.stdin.isatty()
-    shell = Shell(deps, sys.stdin, sys.stdout, user=args.user, interactive=interactive)
+    extra = {"nudge": shell_job(settings, deps, ("nudge", "follow_up")),
+             "summary": shell_job(settings, deps, ("summary",))}
+    shell = Shell(deps, sys.stdin, sys.stdout, user=args.user, interactive=interactive, extra=extra)
     if interactive:
         print(f"Database: {settings.db_path}")
     return shell.run()
+
+
+def shell_job(settings: Settings, deps: Deps, kinds: tuple[str, ...]) -> Callable[[str], str]:
+    """`:nudge [ISO-DATETIME]` and `:summary [...]` in the shell: run the job now (or at that moment)."""
+
+    def run(arg: str) -> str:
+        import asyncio
+        import io
+
+        from bot.app import make_deliverer
+        from bot.scheduler import sweep
+        from bot.transports.shell_notify import PrintNotifier
+
+        try:
+            moment = parse_now(arg)() if arg else deps.clock()
+        except SystemExit as problem:
+            return str(problem)
+        out = io.StringIO()
+        deliverer = make_deliverer(settings, deps, {"shell": PrintNotifier(out)})
+        deliverer.channel_interval = deliverer.workspace_rate = 0
+        report = asyncio.run(sweep(deps, deliverer, kinds=kinds, now=moment))
+        if not report.sent:
+            return (f"Nothing due at {moment:%a %d %b %H:%M} UTC that was not sent already. Nudges go out on the "
+                    "cohort's nudge day (Monday unless /cohort setup changed it) from its hour; try "
+                    ":nudge 2026-11-30T15:00.")
+        return out.getvalue().rstrip()
+
+    return run
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
@@ -58,6 +88,47 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     return cmd_shell(settings, args)
 
 
+def _jobs(settings: Settings, args: argparse.Namespace, kinds: tuple[str, ...]) -> int:
+    import asyncio
+
+    from bot.app import make_deliverer
+    from bot.delivery import Notifier
+    from bot.nudges import plan
+    from bot.scheduler import sweep
+    from bot.transports.shell_notify import PrintNotifier, describe
+
+    deps = build_deps(settings, parse_now(args.now))
+    if args.dry_run:
+        planned = plan(deps.db, deps.clock(), deps.default_tz, kinds=kinds)
+        for out in planned:
+            print(describe(out))
+        print(f"{len(planned)} due; dry run, nothing sent.")
+        return 0
+
+    async def run() -> int:
+        notifiers: dict[str, Notifier] = {"shell": PrintNotifier(sys.stdout)}
+        if settings.has_slack:
+            from bot.transports.slack import make_client
+            from bot.transports.slack_notify import SlackNotifier
+
+            notifiers["slack"] = SlackNotifier(make_client(settings))
+        report = await sweep(deps, make_deliverer(settings, deps, notifiers), kinds=kinds)
+        print(f"sent {report.sent}, recovered {report.recovered}, already sent {report.skipped}, "
+              f"failed {report.failed}" + (f", {report.no_notifier} for platforms not configured here"
+                                          if report.no_notifier else ""))
+        return 1 if report.failed else 0
+
+    return asyncio.run(run())
+
+
+def cmd_nudge(settings: Settings, args: argparse.Namespace) -> int:
+    return _jobs(settings, args, ("nudge", "follow_up"))
+
+
+def cmd_summary(settings: Settings, args: argparse.Namespace) -> int:
+    return _jobs(settings, args, ("summary",))
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cohortbot", description="Accountability bot for a job-search cohort.")
     sub = parser.add_subparsers(dest="command")
@@ -67,6 +138,10 @@ def make_parser() -> argparse.ArgumentParser:
         p.add_argument("--user", default="you", help="the member you act as at the start (shell)")
         p.add_argument("--now", default=None, help="freeze the clock at this ISO date-time (for demos)")
     sub.add_parser("serve", help="the HTTP server for Slack (and Teams)")
+    for name, what in (("nudge", "weekly nudges and follow-ups"), ("summary", "the weekly cohort summary")):
+        job = sub.add_parser(name, help=f"send the {what} due now that were not sent yet")
+        job.add_argument("--dry-run", action="store_true", help="print what would be sent and to whom")
+        job.add_argument("--now", default=None, help="act as if it were this ISO date-time")
     return parser
 
 
@@ -74,6 +149,8 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "run": cmd_run,
     "shell": cmd_shell,
     "serve": cmd_serve,
+    "nudge": cmd_nudge,
+    "summary": cmd_summary,
 }
 
 

@@ -35,6 +35,7 @@ class Settings:
     nudge_pacing: float = 1.1  # seconds between messages to one channel
     workspace_rate: float = 20.0  # messages per second across a workspace
     sweep_seconds: int = 60
+    claim_lease: float = 120.0  # seconds before an unfinished send is treated as in doubt
     teams_app_id: str = ""
     teams_app_password: str = ""
     teams_tenant_id: str = ""
@@ -74,6 +75,7 @@ class Settings:
             nudge_pacing=float(env.get("COHORTBOT_NUDGE_PACING", "1.1") or 1.1),
             workspace_rate=float(env.get("COHORTBOT_WORKSPACE_RATE", "20") or 20),
             sweep_seconds=_int(env, "COHORTBOT_SWEEP_SECONDS", 60),
+            claim_lease=float(env.get("COHORTBOT_CLAIM_LEASE", "120") or 120),
             teams_app_id=env.get("TEAMS_APP_ID", "").strip(),
             teams_app_password=env.get("TEAMS_APP_PASSWORD", "").strip(),
             teams_tenant_id=env.get("TEAMS_TENANT_ID", "").strip(),

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from commands import cohort_settings
 from commands.context import Context
 from commands.interview import STAGES_HELP
 from commands.logs import MAX_NAME, share_reply
@@ -29,7 +30,8 @@ from storage import activities, members
 
 NAME = "cohort"
 USAGE = "/cohort help | join | leave | goal <n> | privacy named|anonymous|hidden | undo | delete <id> | " \
-    "edit <id> <field> <value> | share <id>"
+    "edit <id> <field> <value> | share <id> | pause <n>w | resume | nudges off|on | setup #channel [day] [hour] " \
+    "| admin @member"
 EXAMPLES = ("/cohort goal 4", "/cohort edit 12 date yesterday")
 PRIVACY = ("named", "anonymous", "hidden")
 FIELDS = {
@@ -51,7 +53,7 @@ class Args:
     value: str = ""
 
 
-def parse(text: str, today: date) -> Args:
+def parse(text: str, today: date) -> Args | cohort_settings.ExtraArgs:
     words = text.split(None, 1)
     if not words:
         return Args("help")
@@ -85,6 +87,8 @@ def parse(text: str, today: date) -> Args:
         if field is None:
             raise UsageError(f"I can't edit {parts[1]!r}. Fields: org, stage (or type), date, notes.")
         return Args("edit", number=number, field=field, value=parts[2].strip())
+    if action in cohort_settings.ACTIONS:
+        return cohort_settings.parse_extra(action, rest)
     raise UsageError(f"/cohort has no {words[0]!r} option.")
 
 
@@ -139,7 +143,9 @@ def _edit_value(act: activities.Activity, field: str, value: str, today: date) -
     return value
 
 
-def run(args: Args, ctx: Context) -> Reply:
+def run(args: Args | cohort_settings.ExtraArgs, ctx: Context) -> Reply:
+    if isinstance(args, cohort_settings.ExtraArgs):
+        return cohort_settings.run_extra(args, ctx)
     db, member, now, today = ctx.deps.db, ctx.member, ctx.now, ctx.today
     rules = ctx.cohort.rules
     if args.action in ("help", "?"):

@@ -16,6 +16,7 @@ from commands.parsing import (
     parse_date_words,
     tokenize,
 )
+from commands.replies import plural
 from storage import activities, board
 
 MAX_NAME = 200
@@ -138,13 +139,14 @@ def store(args: LogArgs, ctx: Context, *, source: str) -> Reply:
     if args.understood_from:
         details.append(f"I read {args.understood_from!r} as {what}.")
     if act.happened_on > today:
-        details.append("It's upcoming: it scores once the day has passed.")
+        details.append(f"It's upcoming: it scores once it has happened. I'll check with you the day after "
+                       f"(or answer early with /cohort happened {act.seq} yes).")
     elif logged.duplicate_of_day:
         details.append(f"You already logged this {act.kind} with them that day, so it scores once.")
     elif logged.capped:
         details.append(f"+{act.points} points (the daily cap of {cohort.rules.daily_cap} keeps the board fair).")
     else:
-        details.append(f"+{act.points} points.")
+        details.append(f"+{plural(act.points, 'point')}.")
     if act.subtype == "offer":
         details.append("An offer! Congratulations. You're in control now: keep interviewing to keep your options.")
     week = board.member_sums(ctx.deps.db, member.id, week_start(today), today)

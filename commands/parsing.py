@@ -108,6 +108,7 @@ _SLASH = re.compile(r"^(\d{1,2})/(\d{1,2})(?:/(\d{2}|\d{4}))?$")
 _DATEISH = re.compile(r"^[\d]+[/\-.][\d/\-.]+$")
 MAX_PAST = timedelta(days=730)
 MAX_FUTURE = timedelta(days=366)
+HALF_YEAR = timedelta(days=183)
 DATE_HELP = "Try today, yesterday, a weekday (tue), last fri, 11/20 or 2026-11-20."
 
 
@@ -124,6 +125,19 @@ def _make(year: int, month: int, day: int, typed: str) -> date:
         return date(year, month, day)
     except ValueError:
         raise UsageError(f"There is no date {typed}. Dates are month/day, like 11/20. {DATE_HELP}") from None
+
+
+def _nearest(month: int, day: int, today: date, typed: str) -> date:
+    """A month and day without a year: the nearest such date.
+
+    "12/20" typed in January means last December, and "1/5" typed in late December the coming January.
+    """
+    candidate = _make(today.year, month, day, typed)
+    if candidate - today > HALF_YEAR:
+        return _make(today.year - 1, month, day, typed)
+    if today - candidate > HALF_YEAR:
+        return _make(today.year + 1, month, day, typed)
+    return candidate
 
 
 def parse_date_words(words: list[str], today: date) -> date | None:
@@ -152,13 +166,7 @@ def parse_date_words(words: list[str], today: date) -> date | None:
             if m[3]:
                 year = int(m[3]) + (2000 if len(m[3]) == 2 else 0)
                 return _checked(_make(year, month, day_, typed), today, typed)
-            candidate = _make(today.year, month, day_, typed) if month <= 12 else None
-            if candidate is None:
-                raise UsageError(f"There is no date {typed}. Dates are month/day, like 11/20. {DATE_HELP}")
-            # "12/20" typed in January means last December, not next.
-            if candidate - today > timedelta(days=183):
-                candidate = _make(today.year - 1, month, day_, typed)
-            return _checked(candidate, today, typed)
+            return _checked(_nearest(month, day_, today, typed), today, typed)
         if _DATEISH.match(w):
             raise UsageError(f"I can't read {typed} as a date. {DATE_HELP}")
         return None
@@ -177,10 +185,7 @@ def parse_date_words(words: list[str], today: date) -> date | None:
         if month_first or day_first:
             month = MONTHS[first] if month_first else MONTHS[second]
             day_ = int(second if month_first else first)
-            candidate = _make(today.year, month, day_, typed)
-            if candidate - today > timedelta(days=183):
-                candidate = _make(today.year - 1, month, day_, typed)
-            return _checked(candidate, today, typed)
+            return _checked(_nearest(month, day_, today, typed), today, typed)
     return None
 
 

@@ -12,7 +12,7 @@ from commands.context import Context, week_start
 from commands.model import Actions, Button, Inline, Para, Reply, Strong, Table, UserText
 from commands.parsing import UsageError, describe_day, label
 from commands.replies import plural
-from storage import activities, board, streaks
+from storage import activities, board, members, streaks
 
 NAME = "progress"
 USAGE = "/progress"
@@ -42,7 +42,8 @@ def run(args: Args, ctx: Context) -> Reply:
     head.append(f"({plural(week.interviews if week else 0, 'interview')}, "
                 f"{plural(week.meetings if week else 0, 'meeting')}, {plural(points, 'point')})")
     blocks: list[Para | Table | Actions] = [Para(("Your progress",), style="heading"), Para(tuple(head))]
-    count, this_week = streaks.streak(board.active_days(db, member.id, today), today)
+    count, this_week = streaks.streak(board.active_days(db, member.id, today), today,
+                                      members.paused_days(db, member.id))
     if count == 0:
         streak_text = "No streak yet: log one entry this week to start one."
     elif this_week:

@@ -38,6 +38,7 @@ class Activity:
     source: str
     created_at: str
     deleted: bool
+    thanked_at: str | None = None
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,8 @@ class Logged:
 
 
 _COLS = (
-    "id, seq, member_id, kind, subtype, org, happened_on, notes, points, status, source, created_at, deleted_at"
+    "id, seq, member_id, kind, subtype, org, happened_on, notes, points, status, source, created_at, deleted_at, "
+    "thanked_at"
 )
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
@@ -85,23 +87,32 @@ def _activity(row: tuple[Any, ...]) -> Activity:
         source=row[10],
         created_at=row[11],
         deleted=row[12] is not None,
+        thanked_at=row[13],
     )
 
 
+THANKS_BONUS = 1
+
+
 def rescore_day(db: Database, member_id: int, day: str, rules: ScoringRules) -> None:
-    """Recompute the points of one member's day, in logging order. Call inside a transaction."""
+    """Recompute the points of one member's day, in logging order. Call inside a transaction.
+
+    Cancelled entries and planned ones (not yet confirmed to have happened) score nothing; a thank-you note
+    sent after an interview adds a small bonus. The daily cap applies to the total.
+    """
     rows = db.execute(
-        "SELECT id, kind, subtype, org_key, status, points FROM activities "
+        "SELECT id, kind, subtype, org_key, status, points, thanked_at FROM activities "
         "WHERE member_id = ? AND happened_on = ? AND deleted_at IS NULL ORDER BY created_at, id",
         [member_id, day],
     ).fetchall()
     seen: set[tuple[str, str]] = set()
     total = 0
-    for act_id, kind, subtype, key, status, old in rows:
+    for act_id, kind, subtype, key, status, old, thanked_at in rows:
         points = 0
-        if status != "cancelled" and (kind, key) not in seen:
+        if status == "done" and (kind, key) not in seen:
             seen.add((kind, key))
-            points = max(0, min(base_points(kind, subtype, rules), rules.daily_cap - total))
+            earned = base_points(kind, subtype, rules) + (THANKS_BONUS if thanked_at else 0)
+            points = max(0, min(earned, rules.daily_cap - total))
         total += points
         if points != old:
             db.execute("UPDATE activities SET points = ? WHERE id = ?", [points, act_id])
@@ -195,12 +206,14 @@ def update_activity(
     db: Database, activity: Activity, now: datetime, rules: ScoringRules, **fields: Any
 ) -> Activity:
     """Change editable fields of a live activity and rescore the days it touches."""
-    unknown = set(fields) - set(EDITABLE) - {"status"}
+    unknown = set(fields) - set(EDITABLE) - {"status", "thanked_at"}
     if unknown:
         raise ValueError(f"not an editable field: {sorted(unknown)}")
     values = dict(fields)
     if "happened_on" in values:
         values["happened_on"] = values["happened_on"].isoformat()
+    if isinstance(values.get("thanked_at"), datetime):
+        values["thanked_at"] = stamp(values["thanked_at"])
     if "org" in values:
         values["org_key"] = org_key(values["org"])
     assignments = ", ".join(f"{name} = ?" for name in values)

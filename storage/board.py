@@ -38,7 +38,7 @@ def board(db: Database, cohort_id: int, start: date | None, end: date) -> list[B
             SELECT member_id, SUM(points) AS points,
                    SUM(kind = 'interview') AS interviews, SUM(kind = 'networking') AS meetings
             FROM activities
-            WHERE cohort_id = ? AND happened_on BETWEEN ? AND ? AND deleted_at IS NULL
+            WHERE cohort_id = ? AND happened_on BETWEEN ? AND ? AND deleted_at IS NULL AND status = 'done'
             GROUP BY member_id
         ) AS s JOIN members AS m ON m.id = s.member_id
         ORDER BY s.points DESC, s.interviews + s.meetings DESC, m.id
@@ -67,7 +67,7 @@ def member_sums(db: Database, member_id: int, start: date, end: date) -> BoardRo
                COALESCE(SUM(a.points), 0), COALESCE(SUM(a.kind = 'interview'), 0),
                COALESCE(SUM(a.kind = 'networking'), 0)
         FROM members AS m LEFT JOIN activities AS a
-          ON a.member_id = m.id AND a.deleted_at IS NULL AND a.happened_on BETWEEN ? AND ?
+          ON a.member_id = m.id AND a.deleted_at IS NULL AND a.status = 'done' AND a.happened_on BETWEEN ? AND ?
         WHERE m.id = ?
         GROUP BY m.id
         """,
@@ -83,7 +83,7 @@ def active_days(db: Database, member_id: int, until: date) -> list[date]:
     """Distinct days (newest first) on which the member has a live entry, up to `until`."""
     rows = db.execute(
         "SELECT DISTINCT happened_on FROM activities WHERE member_id = ? AND deleted_at IS NULL "
-        "AND status != 'cancelled' AND happened_on <= ? ORDER BY happened_on DESC",
+        "AND status = 'done' AND happened_on <= ? ORDER BY happened_on DESC",
         [member_id, until.isoformat()],
     ).fetchall()
     return [date.fromisoformat(r[0]) for r in rows]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlite_utils import Database
@@ -242,3 +242,52 @@ def find_member_by_platform(db: Database, platform: str, workspace: str, user_id
         [platform, workspace, user_id],
     ).fetchone()
     return _member(row) if row else None
+
+
+def start_pause(db: Database, member_id: int, starts: date, ends: date, now: datetime) -> None:
+    """Pause nudges (and freeze the streak) from `starts` until `ends` (exclusive)."""
+    with transaction(db):
+        db.execute("UPDATE pauses SET ends_on = ? WHERE member_id = ? AND ends_on > ?",
+                   [starts.isoformat(), member_id, starts.isoformat()])
+        db.execute("INSERT INTO pauses (member_id, starts_on, ends_on) VALUES (?, ?, ?)",
+                   [member_id, starts.isoformat(), ends.isoformat()])
+        db.execute("UPDATE members SET paused_until = ?, updated_at = ? WHERE id = ?",
+                   [ends.isoformat(), stamp(now), member_id])
+
+
+def end_pause(db: Database, member_id: int, today: date, now: datetime) -> None:
+    with transaction(db):
+        db.execute("UPDATE pauses SET ends_on = ? WHERE member_id = ? AND ends_on > ?",
+                   [today.isoformat(), member_id, today.isoformat()])
+        db.execute("UPDATE members SET paused_until = NULL, updated_at = ? WHERE id = ?", [stamp(now), member_id])
+
+
+def paused_days(db: Database, member_id: int) -> list[date]:
+    """Every day covered by one of the member's pauses (for freezing streaks)."""
+    out: list[date] = []
+    for starts, ends in db.execute("SELECT starts_on, ends_on FROM pauses WHERE member_id = ?", [member_id]):
+        day, end = date.fromisoformat(starts), date.fromisoformat(ends)
+        while day < end:
+            out.append(day)
+            day += timedelta(days=7) if (end - day).days > 7 else timedelta(days=1)
+    return out
+
+
+def set_cohort(db: Database, cohort_id: int, **fields: Any) -> Cohort:
+    allowed = {"summary_channel", "nudge_weekday", "nudge_hour", "tz", "name"}
+    if set(fields) - allowed:
+        raise ValueError(f"not a cohort setting: {sorted(set(fields) - allowed)}")
+    with transaction(db):
+        db.execute(f"UPDATE cohorts SET {', '.join(f'{k} = ?' for k in fields)} WHERE id = ?",
+                   [*fields.values(), cohort_id])
+    return get_cohort(db, cohort_id)
+
+
+def cohort_admins(db: Database, cohort_id: int) -> list[Member]:
+    rows = db.execute(f"SELECT {_MEMBER_COLS} FROM members WHERE cohort_id = ? AND is_admin = 1", [cohort_id])
+    return [_member(r) for r in rows]
+
+
+def cohort_tz(db: Database, cohort_id: int) -> str | None:
+    row = db.execute("SELECT tz FROM cohorts WHERE id = ?", [cohort_id]).fetchone()
+    return row[0] if row else None

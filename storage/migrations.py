@@ -84,7 +84,7 @@ def core(db: Database) -> None:
             UNIQUE (workspace_id, seq)
         )""",
         # Serves the leaderboard: one range scan per cohort and period, covering every column it sums.
-        """CREATE INDEX activities_board ON activities (cohort_id, happened_on, member_id, kind, points)
+        """CREATE INDEX activities_board ON activities (cohort_id, happened_on, member_id, kind, points, status)
            WHERE deleted_at IS NULL""",
         """CREATE INDEX activities_member ON activities (member_id, happened_on)
            WHERE deleted_at IS NULL""",
@@ -99,4 +99,49 @@ def seen_events(db: Database) -> None:
         db,
         "CREATE TABLE seen_events (key TEXT PRIMARY KEY, seen_at TEXT NOT NULL)",
         "CREATE INDEX seen_events_at ON seen_events (seen_at)",
+    )
+
+
+@MIGRATIONS(name="0003_nudges")
+def nudges(db: Database) -> None:
+    _run(
+        db,
+        # One row per message that must go out exactly once (weekly nudge, summary, follow-ups). The key names
+        # the message (e.g. "nudge:42:2026-W48"); a row is claimed before sending and marked sent after.
+        """CREATE TABLE deliveries (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL,
+            workspace_id INTEGER NOT NULL REFERENCES workspaces(id),
+            member_id INTEGER REFERENCES members(id),
+            cohort_id INTEGER REFERENCES cohorts(id),
+            target TEXT NOT NULL,
+            card_id TEXT,
+            status TEXT NOT NULL CHECK (status IN ('claimed', 'sent', 'skipped')),
+            claimed_at TEXT NOT NULL,
+            sent_at TEXT,
+            message_ref TEXT,
+            attempts INTEGER NOT NULL DEFAULT 1
+        )""",
+        "CREATE INDEX deliveries_member_card ON deliveries (member_id, kind, claimed_at)",
+        "CREATE INDEX deliveries_status ON deliveries (status, claimed_at)",
+        """CREATE TABLE card_feedback (
+            id INTEGER PRIMARY KEY,
+            member_id INTEGER NOT NULL REFERENCES members(id),
+            cohort_id INTEGER NOT NULL REFERENCES cohorts(id),
+            card_id TEXT NOT NULL,
+            vote INTEGER NOT NULL CHECK (vote IN (-1, 1)),
+            at TEXT NOT NULL,
+            UNIQUE (member_id, card_id)
+        )""",
+        "CREATE INDEX card_feedback_card ON card_feedback (cohort_id, card_id)",
+        """CREATE TABLE pauses (
+            id INTEGER PRIMARY KEY,
+            member_id INTEGER NOT NULL REFERENCES members(id),
+            starts_on TEXT NOT NULL,
+            ends_on TEXT NOT NULL
+        )""",
+        "CREATE INDEX pauses_member ON pauses (member_id, starts_on)",
+        "ALTER TABLE activities ADD COLUMN thanked_at TEXT",
+        "ALTER TABLE cohorts ADD COLUMN tz TEXT",
     )

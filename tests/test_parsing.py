@@ -211,8 +211,7 @@ def test_interview_parse(text: str, expected: LogArgs) -> None:
         ("Dana coffee chat yesterday", log("networking", "Dana", "coffee", d("2026-11-26"),
                                            understood="coffee chat")),
         ("Dana info interview", log("networking", "Dana", "informational", understood="info interview")),
-        ("NYC Bar event -- met three litigators", log("networking", "NYC Bar", "event",
-                                                      notes="met three litigators")),
+        ("NYSBA event -- met three litigators", log("networking", "NYSBA", "event", notes="met three litigators")),
         ("Sam referral", log("networking", "Sam", "referral")),
         ("Sam lunch", log("networking", "Sam", "coffee", understood="lunch")),
         ("\u2018Pat Kim\u2019 coffee \u2014 ask about clerkships",
@@ -316,6 +315,7 @@ A = cohort.Args
         ("edit 12 date last fri", A("edit", number=12, field="happened_on", value="last fri")),
         ("edit 12 org Wachtell, Lipton", A("edit", number=12, field="org", value="Wachtell, Lipton")),
         ("edit 12 notes met two partners", A("edit", number=12, field="notes", value="met two partners")),
+        ("edit #12", A("edit", number=12)),  # no field: the transport opens the entry in a form
     ],
 )
 def test_cohort_parse(text: str, expected: cohort.Args) -> None:
@@ -336,7 +336,9 @@ EDIT_HELP = "Fields: org, stage (or type), date, notes."
         ("privacy loud", "Privacy is named, anonymous or hidden, like /cohort privacy anonymous."),
         ("delete", "Which entry? Give its id, like /cohort delete 12. /progress lists your ids."),
         ("delete twelve", "'twelve' is not an entry id. Ids look like #12; /progress lists yours."),
-        ("edit 12", f"Edit needs an id, a field and a new value, like /cohort edit 12 stage callback. {EDIT_HELP}"),
+        ("edit", f"Edit needs an id, a field and a new value, like /cohort edit 12 stage callback. {EDIT_HELP}"),
+        ("edit 12 stage", f"Edit needs an id, a field and a new value, like /cohort edit 12 stage callback. "
+                          f"{EDIT_HELP}"),
         ("edit 12 colour red", f"I can't edit 'colour'. {EDIT_HELP}"),
         ("edit x stage callback", "'x' is not an entry id. Ids look like #12; /progress lists yours."),
     ],

@@ -53,6 +53,20 @@ def escape_user(text: str) -> str:
     return out
 
 
+def cut(text: str, limit: int) -> str:
+    """`text` in at most `limit` characters, ending with an ellipsis when shortened; an entity (`&amp;`) or an
+    escaped marker (`*` + zero-width space) is never split in two."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    amp = head.rfind("&")
+    if amp != -1 and ";" not in head[amp:]:
+        head = head[:amp]
+    if head and head[-1] in "*_~`" and text[len(head)] == ZWSP:
+        head = head[:-1]
+    return head + "\u2026"
+
+
 def mrkdwn(spans: tuple[Inline, ...]) -> str:
     parts: list[str] = []
     for span in spans:
@@ -67,7 +81,7 @@ def mrkdwn(spans: tuple[Inline, ...]) -> str:
 
 def fallback_text(reply: Reply) -> str:
     """Notification text: the first paragraph, escaped, no markup."""
-    return escape(plain(*reply.summary))[:MAX_SECTION]
+    return cut(escape(plain(*reply.summary)), MAX_SECTION)
 
 
 def _code_sections(table: Table) -> list[Block]:
@@ -101,11 +115,9 @@ def to_blocks(reply: Reply, *, max_blocks: int = MAX_BLOCKS, cut_note: str = "")
             if block.style == "heading":
                 out.append(HeaderBlock(text=PlainTextObject(text=plain(*block.spans)[:150], emoji=True)))
             elif block.style == "muted":
-                out.append(ContextBlock(elements=[MarkdownTextObject(text=text[:MAX_SECTION], verbatim=True)]))
+                out.append(ContextBlock(elements=[MarkdownTextObject(text=cut(text, MAX_SECTION), verbatim=True)]))
             else:
-                if len(text) > MAX_SECTION:
-                    text = text[: MAX_SECTION - 1] + "\u2026"
-                out.append(SectionBlock(text=MarkdownTextObject(text=text, verbatim=True)))
+                out.append(SectionBlock(text=MarkdownTextObject(text=cut(text, MAX_SECTION), verbatim=True)))
         elif isinstance(block, Table):
             out.extend(_code_sections(block))
         elif isinstance(block, Actions):

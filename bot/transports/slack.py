@@ -81,7 +81,11 @@ class SlackTransport:
 
     async def handle(self, request: web.Request) -> web.Response:
         """POST /slack/events: commands, interactivity and events all arrive here."""
-        bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
+        try:
+            bolt_request = await to_bolt_request(request)
+        except ValueError:  # a JSON body or form payload that does not parse (Bolt parses before verifying)
+            return web.json_response({"error": "invalid request body"}, status=400)
+        bolt_response = await self.app.async_dispatch(bolt_request)
         return await to_aiohttp_response(bolt_response)
 
     # ---- who is asking -----------------------------------------------------------------------------

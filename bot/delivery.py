@@ -1,0 +1,146 @@
+"""Sending planned messages exactly once: claim in the ledger, send through the platform, mark as sent.
+
+A claim left behind by a process that died mid-send is "in doubt": before sending again, the notifier is asked
+whether the message already reached the platform (Slack: message metadata carrying the ledger key, found in the
+conversation's history). Sends are paced per channel and per workspace; the Web API client honours 429s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from sqlite_utils import Database
+
+from bot.nudges import Outgoing
+from storage import ledger
+
+log = logging.getLogger(__name__)
+RECOVERY_WINDOW = timedelta(minutes=10)
+
+
+class NotSent(Exception):
+    """The platform refused the message, so it certainly was not delivered (safe to try again later)."""
+
+
+class Notifier(Protocol):
+    platform: str
+
+    async def send(self, out: Outgoing) -> str:
+        """Deliver `out`; return the platform's message reference. Raise NotSent when it surely failed."""
+        ...
+
+    async def find_sent(self, out: Outgoing, since: datetime) -> str | None:
+        """The reference of `out` if it already reached the platform after `since` (crash recovery)."""
+        ...
+
+
+class Pacer:
+    """At most `rate` sends a second (0 = unlimited), shared by everyone who awaits it."""
+
+    def __init__(self, rate: float) -> None:
+        self.interval = 1.0 / rate if rate > 0 else 0.0
+        self.next_at = 0.0
+        self.lock = asyncio.Lock()
+
+    async def wait(self) -> None:
+        if not self.interval:
+            return
+        async with self.lock:
+            now = time.monotonic()
+            delay = self.next_at - now
+            self.next_at = max(now, self.next_at) + self.interval
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+
+@dataclass
+class Report:
+    sent: int = 0
+    recovered: int = 0  # found already delivered after a crash, not sent again
+    skipped: int = 0  # sent before, or claimed by another live sender
+    failed: int = 0
+    no_notifier: int = 0
+    keys: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Deliverer:
+    db: Database
+    notifiers: dict[str, Notifier]
+    clock: Callable[[], datetime]
+    lease_seconds: float = 120.0  # how long a claim is trusted before it is treated as in doubt
+    workspace_rate: float = 20.0
+    channel_interval: float = 1.1
+    concurrency: int = 16
+    _pacers: dict[tuple[str, str], Pacer] = field(default_factory=dict)
+    _channel_pacers: dict[str, Pacer] = field(default_factory=dict)
+
+    def _pacer(self, out: Outgoing) -> Pacer:
+        key = (out.platform, out.workspace)
+        if key not in self._pacers:
+            self._pacers[key] = Pacer(self.workspace_rate)
+        return self._pacers[key]
+
+    def _channel_pacer(self, out: Outgoing) -> Pacer:
+        key = f"{out.platform}:{out.workspace}:{out.target}"
+        if key not in self._channel_pacers:
+            self._channel_pacers[key] = Pacer(1.0 / self.channel_interval if self.channel_interval > 0 else 0)
+        return self._channel_pacers[key]
+
+    async def deliver(self, planned: Sequence[Outgoing]) -> Report:
+        report = Report()
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def one(out: Outgoing) -> None:
+            async with gate:
+                await self._deliver_one(out, report)
+
+        await asyncio.gather(*(one(out) for out in planned))
+        return report
+
+    async def _deliver_one(self, out: Outgoing, report: Report) -> None:
+        notifier = self.notifiers.get(out.platform)
+        if notifier is None:
+            report.no_notifier += 1
+            return
+        claim = ledger.claim(self.db, key=out.key, kind=out.kind, workspace_key=out.workspace_key,
+                             target=out.target, now=self.clock(), lease_seconds=self.lease_seconds,
+                             member_id=out.member_id, cohort_id=out.cohort_id, card_id=out.card_id)
+        if claim is None:
+            report.skipped += 1
+            return
+        if not claim.fresh:
+            since = datetime.fromisoformat(claim.claimed_at) - RECOVERY_WINDOW
+            try:
+                found = await notifier.find_sent(out, since)
+            except Exception:
+                log.exception("could not check whether %s was delivered; leaving it for the next sweep", out.key)
+                report.failed += 1
+                return
+            if found:
+                ledger.mark_sent(self.db, out.key, self.clock(), found)
+                report.recovered += 1
+                return
+        await self._pacer(out).wait()
+        await self._channel_pacer(out).wait()
+        try:
+            ref = await notifier.send(out)
+        except NotSent as problem:
+            log.warning("%s not delivered (%s); will try again on the next sweep", out.key, problem)
+            ledger.release(self.db, out.key)
+            report.failed += 1
+            return
+        except Exception:
+            # The message may or may not have arrived: keep the claim, the next sweep checks before resending.
+            log.exception("sending %s failed in doubt", out.key)
+            report.failed += 1
+            return
+        ledger.mark_sent(self.db, out.key, self.clock(), ref)
+        report.sent += 1
+        report.keys.append(out.key)

@@ -1,0 +1,68 @@
+"""Sending scheduled messages to Slack: DMs to members and posts to the summary channel.
+
+Each message carries Slack message metadata naming its ledger key, so after a crash the sender can look in the
+conversation's history and tell whether a message in doubt already arrived.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.delivery import NotSent
+from bot.nudges import Outgoing
+from bot.transports import blockkit
+
+EVENT_TYPE = "cohortbot_delivery"
+
+
+class SlackNotifier:
+    platform = "slack"
+
+    def __init__(self, client: AsyncWebClient) -> None:
+        self.client = client
+        self._dm_channels: dict[str, str] = {}
+
+    async def send(self, out: Outgoing) -> str:
+        try:
+            response = await self.client.chat_postMessage(
+                channel=out.target,
+                **blockkit.to_message(out.reply),
+                metadata={"event_type": EVENT_TYPE, "event_payload": {"key": out.key}},
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+        except SlackApiError as problem:
+            raise NotSent(str(problem.response.get("error") or problem)) from problem
+        channel = str(response.get("channel") or out.target)
+        return f"{channel}:{response.get('ts')}"
+
+    async def _channel(self, target: str) -> str:
+        if not target.startswith(("U", "W")):
+            return target
+        if target not in self._dm_channels:
+            response = await self.client.conversations_open(users=target)
+            self._dm_channels[target] = str(response["channel"]["id"])
+        return self._dm_channels[target]
+
+    async def find_sent(self, out: Outgoing, since: datetime) -> str | None:
+        channel = await self._channel(out.target)
+        cursor: str | None = None
+        for _ in range(10):
+            kwargs: dict[str, Any] = {"channel": channel, "oldest": f"{since.timestamp():.6f}",
+                                      "include_all_metadata": True, "limit": 200}
+            if cursor:
+                kwargs["cursor"] = cursor
+            response = await self.client.conversations_history(**kwargs)
+            for message in response.get("messages") or []:
+                metadata = message.get("metadata") or {}
+                if metadata.get("event_type") == EVENT_TYPE and (metadata.get("event_payload") or {}).get(
+                        "key") == out.key:
+                    return f"{channel}:{message.get('ts')}"
+            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                break
+        return None

@@ -23,6 +23,7 @@ from commands.parsing import (
     match_phrase,
     parse_date_words,
     parse_id,
+    quoted,
     tokenize,
 )
 from commands.replies import info
@@ -85,11 +86,11 @@ def parse(text: str, today: date) -> Args | cohort_settings.ExtraArgs:
         number = parse_id(parts[0])
         field = FIELDS.get(parts[1].lower())
         if field is None:
-            raise UsageError(f"I can't edit {parts[1]!r}. Fields: org, stage (or type), date, notes.")
+            raise UsageError("I can't edit ", *quoted(parts[1]), ". Fields: org, stage (or type), date, notes.")
         return Args("edit", number=number, field=field, value=parts[2].strip())
     if action in cohort_settings.ACTIONS:
         return cohort_settings.parse_extra(action, rest)
-    raise UsageError(f"/cohort has no {words[0]!r} option.")
+    raise UsageError("/cohort has no ", *quoted(words[0]), " option.")
 
 
 def _own_entry(ctx: Context, number: int, *, live: bool = True) -> activities.Activity:
@@ -132,13 +133,13 @@ def _edit_value(act: activities.Activity, field: str, value: str, today: date) -
         table = STAGE_SYNONYMS if act.kind == "interview" else TYPE_SYNONYMS
         found = match_phrase(value.split(), table)
         if found is None:
-            raise UsageError(f"{value!r} is not a {'stage' if act.kind == 'interview' else 'meeting type'}. "
+            raise UsageError(*quoted(value), f" is not a {'stage' if act.kind == 'interview' else 'meeting type'}. "
                              + (STAGES_HELP if act.kind == "interview" else TYPES_HELP))
         return found
     if field == "happened_on":
         day = parse_date_words(value.split(), today)
         if day is None:
-            raise UsageError(f"I can't read {value!r} as a date. Try yesterday, tue, 11/20 or 2026-11-20.")
+            raise UsageError("I can't read ", *quoted(value), " as a date. Try yesterday, tue, 11/20 or 2026-11-20.")
         return day
     return value
 
@@ -153,7 +154,8 @@ def run(args: Args | cohort_settings.ExtraArgs, ctx: Context) -> Reply:
     if args.action == "join":
         if member.active and not ctx.membership.created:
             return info(("You're already in the cohort. Log something with /interview or /network.",))
-        members.update_member(db, member.id, now, active=1)
+        # Leaving turned reminders off; coming back turns them on again.
+        members.update_member(db, member.id, now, active=1, nudges_enabled=1)
         return info(("Welcome to the cohort! Log interviews with /interview and meetings with /network; "
                      "/progress shows your week.",))
     if args.action == "leave":

@@ -7,10 +7,10 @@ from datetime import date
 
 from commands import REGISTRY
 from commands.context import Context, local_today
-from commands.model import CommandRequest, Deps, Form, Para, Reply
+from commands.model import CommandRequest, Deps, Form, Para, Reply, UserText
 from commands.parsing import UsageError, check_text
 from commands.replies import error
-from storage import members
+from storage import members, transaction
 from storage.members import Membership, ScoringRules
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,8 @@ def dispatch(request: CommandRequest, deps: Deps) -> Reply:
     spec = REGISTRY.get(name)
     if spec is None:
         known = ", ".join(f"/{n}" for n in REGISTRY)
-        return error(f"I don't know the command /{name}. Try one of {known}, or /cohort help.")
+        return error(("I don't know the command /", UserText(name), f". Try one of {known}, or /cohort help."),
+                     examples=(REGISTRY["interview"].examples[0], REGISTRY["network"].examples[0]))
     try:
         text = check_text(request.text, deps.max_text).strip()
         if not text and name in FORMS:
@@ -75,11 +76,14 @@ def dispatch(request: CommandRequest, deps: Deps) -> Reply:
         today = today_for(request, deps)
         args = spec.parse(text, today)
     except UsageError as problem:
-        return error(problem.message, usage=spec.usage, examples=spec.examples)
+        return error(problem.spans, usage=spec.usage, examples=spec.examples)
     try:
-        return spec.run(args, Context(request, deps, membership_for(request, deps)))
+        # One transaction for the whole command: a command that is refused (or fails) stores nothing, not
+        # even the member, workspace and cohort its first use would create.
+        with transaction(deps.db):
+            return spec.run(args, Context(request, deps, membership_for(request, deps)))
     except UsageError as problem:
-        return error(problem.message, usage=spec.usage, examples=spec.examples)
+        return error(problem.spans, usage=spec.usage, examples=spec.examples)
     except Exception:
         log.exception("command /%s failed", name)
         return error("Something went wrong on our side and nothing was saved. Please try again in a moment.")

@@ -10,7 +10,7 @@ from datetime import date
 
 from commands.context import Context, week_start
 from commands.model import Inline, Para, Reply, Table, UserText
-from commands.parsing import UsageError
+from commands.parsing import UsageError, quoted
 from commands.replies import plural
 from storage import board
 
@@ -31,7 +31,7 @@ class Args:
 def parse(text: str, today: date) -> Args:
     key = " ".join(text.lower().split())
     if key not in PERIODS:
-        raise UsageError(f"I don't know the period {text.strip()!r}. Choose week, month or all.")
+        raise UsageError("I don't know the period ", *quoted(text.strip()), ". Choose week, month or all.")
     return Args(PERIODS[key])
 
 

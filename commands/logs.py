@@ -14,6 +14,7 @@ from commands.parsing import (
     match_phrase,
     near_miss,
     parse_date_words,
+    quoted,
     tokenize,
 )
 from commands.replies import plural
@@ -71,19 +72,19 @@ def parse_log(
         extra = " ".join(t.text for t in tokens[1:])
         hint = near_miss(tokens[1].text, synonyms)
         if hint:
-            raise UsageError(f"Unknown {kind_word} {extra!r}. Did you mean {hint!r}?")
-        raise UsageError(f"I don't understand {extra!r} after the {what}. Put notes after --.")
+            raise UsageError(f"Unknown {kind_word} ", *quoted(extra), f". Did you mean {hint!r}?")
+        raise UsageError("I don't understand ", *quoted(extra), f" after the {what}. Put notes after --.")
     if not tokens[0].quoted and len(tokens) > 1:
         hint = near_miss(tokens[-1].text, synonyms)
         if hint:
-            raise UsageError(f"Unknown {kind_word} {tokens[-1].text!r}. Did you mean {hint!r}?")
+            raise UsageError(f"Unknown {kind_word} ", *quoted(tokens[-1].text), f". Did you mean {hint!r}?")
     org = " ".join(t.text for t in tokens).strip()
     if not org:
         raise UsageError(f"The {what} is empty. Type a name, in quotes if it has a comma.")
     if len(tokens) == 1 and not tokens[0].quoted:
         lone = tokens[0].text
         if match_phrase([lone], synonyms) is not None or parse_date_words([lone], today) is not None:
-            raise UsageError(f"{lone!r} looks like a {kind_word} or a date, but the {what} is missing.")
+            raise UsageError(*quoted(lone), f" looks like a {kind_word} or a date, but the {what} is missing.")
     if len(org) > MAX_NAME:
         raise UsageError(f"The {what} is {len(org)} characters; keep it under {MAX_NAME}. Put detail in notes.")
     canonical = subtype or default

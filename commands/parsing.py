@@ -12,14 +12,26 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from commands.model import Inline, UserText, plain
+
 
 class UsageError(Exception):
-    """The text could not be understood; `message` tells the member what to change."""
+    """The text could not be understood; the message tells the member what to change.
 
-    def __init__(self, message: str, *, example: str = "") -> None:
-        super().__init__(message)
-        self.message = message
+    The message is given as spans: words the member typed go in as `UserText` (see `quoted`), so every
+    renderer escapes them. `message` is the same text, plain, for logs, tests and form fields.
+    """
+
+    def __init__(self, *spans: Inline, example: str = "") -> None:
+        self.spans: tuple[Inline, ...] = spans
+        self.message = plain(*spans)
+        super().__init__(self.message)
         self.example = example
+
+
+def quoted(text: str) -> tuple[Inline, ...]:
+    """Words the member typed, in quotes, for use inside one of our messages."""
+    return ("'", UserText(text), "'")
 
 
 @dataclass(frozen=True)
@@ -114,9 +126,9 @@ DATE_HELP = "Try today, yesterday, a weekday (tue), last fri, 11/20 or 2026-11-2
 
 def _checked(day: date, today: date, typed: str) -> date:
     if day < today - MAX_PAST:
-        raise UsageError(f"{typed} is more than two years ago. {DATE_HELP}")
+        raise UsageError(UserText(typed), f" is more than two years ago. {DATE_HELP}")
     if day > today + MAX_FUTURE:
-        raise UsageError(f"{typed} is more than a year ahead. {DATE_HELP}")
+        raise UsageError(UserText(typed), f" is more than a year ahead. {DATE_HELP}")
     return day
 
 
@@ -124,7 +136,8 @@ def _make(year: int, month: int, day: int, typed: str) -> date:
     try:
         return date(year, month, day)
     except ValueError:
-        raise UsageError(f"There is no date {typed}. Dates are month/day, like 11/20. {DATE_HELP}") from None
+        raise UsageError("There is no date ", UserText(typed), f". Dates are month/day, like 11/20. {DATE_HELP}") \
+            from None
 
 
 def _nearest(month: int, day: int, today: date, typed: str) -> date:
@@ -168,7 +181,7 @@ def parse_date_words(words: list[str], today: date) -> date | None:
                 return _checked(_make(year, month, day_, typed), today, typed)
             return _checked(_nearest(month, day_, today, typed), today, typed)
         if _DATEISH.match(w):
-            raise UsageError(f"I can't read {typed} as a date. {DATE_HELP}")
+            raise UsageError("I can't read ", UserText(typed), f" as a date. {DATE_HELP}")
         return None
     if len(low) == 2:
         first, second = low
@@ -259,5 +272,5 @@ _ID = re.compile(r"^#?(\d{1,9})$")
 def parse_id(word: str) -> int:
     m = _ID.match(word.strip())
     if not m:
-        raise UsageError(f"{word!r} is not an entry id. Ids look like #12; /progress lists yours.")
+        raise UsageError(*quoted(word), " is not an entry id. Ids look like #12; /progress lists yours.")
     return int(m[1])

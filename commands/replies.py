@@ -5,9 +5,12 @@ from __future__ import annotations
 from commands.model import Inline, Para, Reply
 
 
-def error(message: str, *, usage: str = "", examples: tuple[str, ...] = ()) -> Reply:
-    """A private reply saying what was wrong and showing the right way; nothing was stored."""
-    blocks: list[Para] = [Para((message,))]
+def error(message: str | tuple[Inline, ...], *, usage: str = "", examples: tuple[str, ...] = ()) -> Reply:
+    """A private reply saying what was wrong and showing the right way; nothing was stored.
+
+    `message` is our text, or spans with the member's own words as `UserText`.
+    """
+    blocks: list[Para] = [Para((message,) if isinstance(message, str) else message)]
     if usage:
         blocks.append(Para(("Usage: ", usage), style="muted"))
     if examples:

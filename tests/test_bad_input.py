@@ -12,8 +12,7 @@ from typing import Any
 import pytest
 from sqlite_utils import Database
 
-from commands.model import Actions, Inline, Para, Reply, Table, UserText
-from commands.model import Deps
+from commands.model import Actions, Deps, Inline, Para, Reply, Table, UserText
 from tests.conftest import count, say, text_of
 
 
@@ -209,7 +208,7 @@ def test_display_names_reach_the_leaderboard_only_as_user_text(deps: Deps, db: D
     [
         ('/interview "Latham" <!channel>', "<!channel>"),
         ("/interview Latham *callbak*", "*callbak*"),
-        ("/network Dana <@U123>evnt", "<@U123>evnt"),
+        ('/network "Dana" <@U123>', "<@U123>"),
         ("/leaderboard <!channel>", "<!channel>"),
         ("/cohort <!here>", "<!here>"),
         ("/cohort delete <@U123>", "<@U123>"),

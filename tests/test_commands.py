@@ -62,7 +62,7 @@ def last_para(reply: Reply) -> str:
 def test_points_for_each_kind(deps: Deps, db: Database, line: str, expected: int) -> None:
     reply = say(deps, "alice", line)
     assert reply.ok
-    assert f"+{expected} points." in text_of(reply)
+    assert f"+{expected} point{'' if expected == 1 else 's'}." in text_of(reply)
     assert points(db) == [expected]
 
 

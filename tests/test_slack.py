@@ -516,7 +516,7 @@ async def test_undo_button_soft_deletes_and_answers_on_the_response_url(bot: Bot
     [posted] = bot.fake.response_url_posts("undo")
     assert posted["response_type"] == "ephemeral"
     assert posted["replace_original"] is False
-    assert posted["text"] == "Deleted #1 callback interview · Latham · yesterday."
+    assert posted["text"] == "Deleted #1 callback · Latham · yesterday."
     [row] = bot.activities()
     assert row["deleted_at"] is not None
     board = await bot.reply("/leaderboard")

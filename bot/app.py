@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from typing import Any
 from datetime import UTC, datetime
 
 from aiohttp import web
@@ -24,6 +25,9 @@ log = logging.getLogger(__name__)
 MAX_BODY = 1024 * 1024  # Slack's payloads are far smaller; anything bigger is refused with 413
 DEPS: web.AppKey[Deps] = web.AppKey("deps", Deps)
 NOTIFIERS: web.AppKey[dict[str, Notifier]] = web.AppKey("notifiers", dict)
+SLACK: web.AppKey[Any] = web.AppKey("slack", object)  # the SlackTransport, when Slack is configured
+SOCKET_MODE: web.AppKey[Any] = web.AppKey("socket_mode", object)
+SCHEDULER: web.AppKey[Any] = web.AppKey("scheduler", object)
 SLACK_MISSING = (
     "Slack is not configured: set SLACK_BOT_TOKEN (OAuth & Permissions > Bot User OAuth Token, xoxb-...) and "
     "SLACK_SIGNING_SECRET (Basic Information > App Credentials). Without them, `cohortbot shell` runs the same "
@@ -64,7 +68,7 @@ def build_app(settings: Settings, deps: Deps, *, slack_client: AsyncWebClient | 
         from bot.transports.slack_notify import SlackNotifier
 
         slack = SlackTransport(settings, deps, client=slack_client)
-        app["slack"] = slack
+        app[SLACK] = slack
         app[NOTIFIERS]["slack"] = SlackNotifier(slack.client)
         app.router.add_post("/slack/events", slack.handle)
     else:
@@ -81,9 +85,9 @@ def build_app(settings: Settings, deps: Deps, *, slack_client: AsyncWebClient | 
 async def _socket_mode(app: web.Application, settings: Settings) -> None:
     from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
-    handler = AsyncSocketModeHandler(app["slack"].app, settings.slack_app_token)
+    handler = AsyncSocketModeHandler(app[SLACK].app, settings.slack_app_token)
     await handler.connect_async()  # type: ignore[no-untyped-call]
-    app["socket_mode"] = handler
+    app[SOCKET_MODE] = handler
 
 
 def serve(settings: Settings) -> int:
@@ -99,15 +103,15 @@ def serve(settings: Settings) -> int:
             await _socket_mode(app, settings)
         from bot.scheduler import start_scheduler
 
-        app["scheduler"] = start_scheduler(deps, make_deliverer(settings, deps, app[NOTIFIERS]),
+        app[SCHEDULER] = start_scheduler(deps, make_deliverer(settings, deps, app[NOTIFIERS]),
                                            settings.sweep_seconds)
         log.info("cohortbot listening on %s:%s (database %s)", settings.host, settings.port, settings.db_path)
 
     async def on_cleanup(app: web.Application) -> None:
-        scheduler = app.get("scheduler")
+        scheduler = app.get(SCHEDULER)
         if scheduler is not None:
             scheduler.shutdown(wait=False)
-        handler = app.get("socket_mode")
+        handler = app.get(SOCKET_MODE)
         if handler is not None:
             await handler.close_async()
         deps.db.conn.close()

@@ -345,14 +345,22 @@ async def test_replies_go_to_the_connector_service_when_not_expecting_replies(
 
 async def test_user_text_cannot_mention_or_format(bot: TestClient[web.Request, web.Application],
                                                   deps: Deps) -> None:
-    nasty = "<at>Everyone</at> *Big* _Law_ [click](https://evil.example) &amp;"
+    nasty = "*Big* _Law_ [click](https://evil.example) <b>x</b> &amp;"
     [card] = cards(await post(bot, personal(f'interview "{nasty}" screener')))
     shown = texts(card)
-    assert "<at>" not in shown and "[click]" not in shown and "*Big*" not in shown
-    assert "\\<at\\>Everyone\\</at\\>" in shown and "\\*Big\\*" in shown and "\\[click\\]" in shown
+    assert "[click]" not in shown and "*Big*" not in shown and "<b>" not in shown
+    assert "\\*Big\\*" in shown and "\\[click\\]" in shown and "\\<b\\>" in shown
     assert nasty in unescape(shown)
-    assert rows(deps, "SELECT org FROM activities") == [(nasty,)]
-    assert "msteams" not in json.dumps(card).replace('"msteams": {"width": "Full"}', "")  # no mention entities
+    # A mention typed into the command keeps only its name; no <at> tag is ever stored or rendered.
+    await post(bot, personal("network <at>Sam Ortiz</at> coffee"))
+    # Text that arrives without mention processing (a form field) is escaped, so it cannot mention anyone.
+    [form] = cards(await post(bot, personal("network")))
+    [save] = buttons(form)
+    [done] = cards(await post(bot, card_press({**save["data"], "org": "<at>Everyone</at>", "subtype": "coffee",
+                                               "day": "2026-11-27", "notes": ""})))
+    assert "<at>" not in texts(done) and "\\<at\\>Everyone\\</at\\>" in texts(done)
+    assert rows(deps, "SELECT org FROM activities ORDER BY id") == [(nasty,), ("Sam Ortiz",), ("<at>Everyone</at>",)]
+    assert "entities" not in json.dumps(card) + json.dumps(done)  # no mention entities in any card
 
 
 def test_escape_is_literal_markdown() -> None:

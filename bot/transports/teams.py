@@ -23,7 +23,7 @@ import asyncio
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -71,7 +71,7 @@ ROUTE = "/api/messages"
 CHANNEL = "msteams"
 ADAPTIVE_CARD_ACTION = "adaptiveCard/action"
 MULTI_TENANT = "botframework.com"  # the authority tenant of a multi-tenant Azure Bot registration
-_MENTION = re.compile(r"<at[^>]*>.*?</at>", re.IGNORECASE | re.DOTALL)
+_MENTION = re.compile(r"<at(?:\s[^>]*)?>(.*?)</at>", re.IGNORECASE | re.DOTALL)
 Mode = Literal["anonymous", "jwt", "refuse"]
 
 
@@ -215,9 +215,9 @@ def actor_of(activity: Activity, tenant_id: str) -> Actor:
 
 
 def command_text(activity: Activity) -> str:
-    """The typed text with the bot's mention (and any other <at> tags) removed."""
+    """The typed text without the bot's mention; other mentions keep only the name they show."""
     text = activity.remove_recipient_mention() if activity.entities else (activity.text or "")
-    text = _MENTION.sub(" ", text).replace("&nbsp;", " ").replace("\u00a0", " ")
+    text = _MENTION.sub(lambda m: m.group(1), text).replace("&nbsp;", " ").replace("\u00a0", " ")
     return text.strip()
 
 
@@ -473,6 +473,38 @@ def build_runtime(settings: Settings, deps: Deps) -> TeamsRuntime:
 TEAMS_RUNTIME = web.AppKey("cohortbot.teams_runtime", TeamsRuntime)
 
 
+class _Inbound:
+    """The SDK's view of one aiohttp request (HttpRequestProtocol), carrying the identity we validated.
+
+    Used instead of CloudAdapter.process, which reads the identity from a string key on the request that a
+    JWT middleware would have set.
+    """
+
+    def __init__(self, request: web.Request, identity: ClaimsIdentity) -> None:
+        self._request = request
+        self._identity = identity
+
+    @property
+    def method(self) -> str:
+        return self._request.method
+
+    @property
+    def headers(self) -> Mapping[str, str]:
+        return self._request.headers
+
+    async def json(self) -> dict[str, Any]:
+        body = await self._request.json()
+        if not isinstance(body, dict):
+            raise ValueError("an activity is a JSON object")
+        return body
+
+    def get_claims_identity(self) -> ClaimsIdentity:
+        return self._identity
+
+    def get_path_param(self, name: str) -> str:
+        return self._request.match_info[name]
+
+
 def add_teams_routes(app: web.Application, settings: Settings, deps: Deps) -> None:
     """Mount POST /api/messages on `app`, authenticated in the handler (no application middleware)."""
     mode = mode_of(settings)
@@ -489,12 +521,14 @@ def add_teams_routes(app: web.Application, settings: Settings, deps: Deps) -> No
         identity = await authorize(request, settings, runtime.config)
         if isinstance(identity, web.Response):
             return identity
-        request["claims_identity"] = identity
         try:
-            response = await runtime.adapter.process(request, runtime.agent)
+            response = await runtime.adapter.process_request(_Inbound(request, identity), runtime.agent)
         except ValidationError:
             return web.json_response({"error": "Not an activity."}, status=400)
-        return response if response is not None else web.Response(status=202)
+        if response.body is not None:
+            return web.json_response(response.body, status=response.status_code, headers=response.headers)
+        return web.Response(status=response.status_code, headers=response.headers,
+                            content_type=response.content_type)
 
     app.router.add_post(ROUTE, messages)
 

@@ -129,6 +129,24 @@ def cmd_summary(settings: Settings, args: argparse.Namespace) -> int:
     return _jobs(settings, args, ("summary",))
 
 
+def cmd_teams_package(settings: Settings, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from bot.transports.teams_package import build_package
+
+    app_id = args.app_id or settings.teams_app_id
+    if not app_id:
+        print("Give the bot's Microsoft App ID: set TEAMS_APP_ID or pass --app-id.", file=sys.stderr)
+        return 2
+    try:
+        path = build_package(app_id, Path(args.out))
+    except ValueError as problem:
+        print(str(problem), file=sys.stderr)
+        return 2
+    print(f"Teams app package written to {path}. Upload it in Teams: Apps > Manage your apps > Upload an app.")
+    return 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cohortbot", description="Accountability bot for a job-search cohort.")
     sub = parser.add_subparsers(dest="command")
@@ -142,6 +160,9 @@ def make_parser() -> argparse.ArgumentParser:
         job = sub.add_parser(name, help=f"send the {what} due now that were not sent yet")
         job.add_argument("--dry-run", action="store_true", help="print what would be sent and to whom")
         job.add_argument("--now", default=None, help="act as if it were this ISO date-time")
+    package = sub.add_parser("teams-package", help="zip the Teams app package with the app id filled in")
+    package.add_argument("--app-id", default="", help="the bot's Microsoft App ID (default: TEAMS_APP_ID)")
+    package.add_argument("--out", default="cohortbot-teams.zip", help="zip file or folder to write")
     return parser
 
 
@@ -151,6 +172,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "serve": cmd_serve,
     "nudge": cmd_nudge,
     "summary": cmd_summary,
+    "teams-package": cmd_teams_package,
 }
 
 

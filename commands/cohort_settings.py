@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from commands.context import Context
 from commands.model import Para, Reply, Strong, UserText
-from commands.parsing import WEEKDAYS, UsageError, describe_day, label, parse_id
+from commands.parsing import WEEKDAYS, UsageError, describe_day, label, parse_id, quoted
 from commands.replies import info
 from storage import activities, ledger, members
 
@@ -40,14 +40,14 @@ class ExtraArgs:
 def parse_hour(word: str) -> int:
     m = _HOUR.match(word.lower())
     if not m:
-        raise UsageError(f"I can't read {word!r} as an hour. Try 9, 9am, 14 or 2pm.")
+        raise UsageError("I can't read ", *quoted(word), " as an hour. Try 9, 9am, 14 or 2pm.")
     hour = int(m[1])
     if m[3] == "pm" and hour < 12:
         hour += 12
     if m[3] == "am" and hour == 12:
         hour = 0
     if not 0 <= hour <= 23:
-        raise UsageError(f"{word!r} is not an hour of the day. Try 9 or 2pm.")
+        raise UsageError(*quoted(word), " is not an hour of the day. Try 9 or 2pm.")
     return hour
 
 
@@ -73,7 +73,8 @@ def parse_extra(action: str, rest: str) -> ExtraArgs:
         elif words[0].startswith("#") and len(words[0]) > 1:
             channel = name = words[0][1:]
         else:
-            raise UsageError(f"{words[0]!r} is not a channel. Type # and pick it, like /cohort setup #job-search.")
+            raise UsageError(*quoted(words[0]), " is not a channel. Type # and pick it, like /cohort setup "
+                             "#job-search.")
         weekday = hour = None
         for word in words[1:]:
             if word.lower() in WEEKDAYS:

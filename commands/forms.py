@@ -15,7 +15,7 @@ from commands.logs import MAX_NAME, LogArgs, store
 from commands.model import CommandRequest, Deps, Form, Reply
 from commands.parsing import MAX_FUTURE, MAX_PAST, STAGE_SYNONYMS, TYPE_SYNONYMS, UsageError, check_text
 from commands.replies import info
-from storage import activities
+from storage import activities, transaction
 
 MAX_NOTES = 2000
 
@@ -77,12 +77,26 @@ def submit_log(request: CommandRequest, fields: LogFields, deps: Deps) -> FormRe
     errors, day = _validate(fields, today)
     if errors or day is None:
         return FormResult(errors=errors)
+    try:
+        # One transaction, as for a typed command: a refused edit stores nothing, not even the member, workspace
+        # and cohort that the asker's first use would create.
+        with transaction(deps.db):
+            return _submit(request, fields, deps, today, day)
+    except _Refused as refused:
+        return FormResult(errors={"org": str(refused)})
+
+
+class _Refused(Exception):
+    """The submission names an entry that is not the asker's; raised to roll the transaction back."""
+
+
+def _submit(request: CommandRequest, fields: LogFields, deps: Deps, today: date, day: date) -> FormResult:
     ctx = Context(request, deps, membership_for(request, deps))
     kind = "interview" if fields.kind == "interview" else "networking"
     if fields.edit_seq is not None:
         act = activities.find_by_seq(deps.db, ctx.membership.workspace_key, fields.edit_seq)
         if act is None or act.member_id != ctx.member.id or act.deleted:
-            return FormResult(errors={"org": f"Entry #{fields.edit_seq} is no longer yours to edit."})
+            raise _Refused(f"Entry #{fields.edit_seq} is no longer yours to edit.")
         updated = activities.update_activity(
             deps.db, act, ctx.now, ctx.cohort.rules, org=fields.org.strip(), subtype=fields.subtype,
             happened_on=day, notes=fields.notes.strip(),

@@ -100,9 +100,11 @@ def rescore_day(db: Database, member_id: int, day: str, rules: ScoringRules) -> 
     Cancelled entries and planned ones (not yet confirmed to have happened) score nothing; a thank-you note
     sent after an interview adds a small bonus. The daily cap applies to the total.
     """
+    # `+created_at`: sort the day's few rows rather than let SQLite walk every entry the member ever logged
+    # through activities_member_created just to avoid that sort (it did, and a log got slower with history).
     rows = db.execute(
         "SELECT id, kind, subtype, org_key, status, points, thanked_at FROM activities "
-        "WHERE member_id = ? AND happened_on = ? AND deleted_at IS NULL ORDER BY created_at, id",
+        "WHERE member_id = ? AND happened_on = ? AND deleted_at IS NULL ORDER BY +created_at, id",
         [member_id, day],
     ).fetchall()
     seen: set[tuple[str, str]] = set()

@@ -24,6 +24,10 @@ def open_db(path: str | Path, *, migrate: bool = True) -> Database:
         conn.execute("PRAGMA synchronous = NORMAL")
     db = Database(conn, execute_plugins=False)
     if migrate:
+        # Modules that register their own migrations must be imported first, or a process that opens the
+        # database before importing them (`cohortbot serve` opens it before loading the Teams transport)
+        # would never create their tables.
+        from storage import teams  # noqa: F401
         from storage.migrations import MIGRATIONS
 
         MIGRATIONS.apply(db)

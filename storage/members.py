@@ -169,9 +169,11 @@ def ensure_member(
                     "UPDATE members SET display_name = ?, tz = ?, updated_at = ? WHERE id = ?",
                     [new_name, new_tz, at, member.id],
                 )
-        mrow = db.execute(
-            f"SELECT {_MEMBER_COLS} FROM members WHERE workspace_id = ? AND user_id = ?", [ws_id, user_id]
-        ).fetchone()
+                mrow = None
+        if mrow is None:  # created or changed just now: read it back (an unchanged row is already current)
+            mrow = db.execute(
+                f"SELECT {_MEMBER_COLS} FROM members WHERE workspace_id = ? AND user_id = ?", [ws_id, user_id]
+            ).fetchone()
     return Membership(workspace_key=ws_id, cohort=cohort, member=_member(mrow), created=created)
 
 

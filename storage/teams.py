@@ -130,3 +130,12 @@ def delete_reference(db: Database, tenant_id: str, target_id: str) -> bool:
             "DELETE FROM teams_conversations WHERE tenant_id = ? AND target_id = ?", [tenant_id, target_id]
         )
     return bool(cursor.rowcount)
+
+
+def delete_team(db: Database, tenant_id: str, team_id: str) -> int:
+    """Forget every channel of a team the bot was removed from; returns how many rows went."""
+    with transaction(db):
+        cursor = db.execute(
+            "DELETE FROM teams_conversations WHERE tenant_id = ? AND team_id = ?", [tenant_id, team_id]
+        )
+    return int(cursor.rowcount)

@@ -216,6 +216,8 @@ def test_display_names_reach_the_leaderboard_only_as_user_text(deps: Deps, db: D
         ("/cohort edit 1 stage *offer*", "*offer*"),
         ("/cohort edit 1 date <!channel>", "<!channel>"),
         ("/<!channel> hello", "<!channel>"),
+        ("/cohort setup <!channel>", "<!channel>"),
+        ("/cohort setup #jobs monday <@U123>", "<@U123>"),
     ],
 )
 def test_errors_echo_user_text_only_as_user_text(seeded: Deps, line: str, raw: str) -> None:

@@ -7,29 +7,37 @@ Replies are read from `deliveryMode: expectReplies` responses, or from a fake Bo
 from __future__ import annotations
 
 import json
+import socket
 import struct
 import zipfile
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
 
-pytest.importorskip("microsoft_agents.hosting.aiohttp")
+from bot.config import Settings
+from bot.delivery import Deliverer, NotSent
+from bot.nudges import Outgoing, plan
+from bot.transports import teams_cards
+from bot.transports.teams_package import build_package
+from commands import REGISTRY
+from commands.dispatch import dispatch
+from commands.model import Actor, CommandRequest, Deps, Para, Reply, Strong, UserText, Where
+from storage import open_db
+from storage import teams as teams_store
 
-from aiohttp import web  # noqa: E402
-from aiohttp.test_utils import TestClient, TestServer  # noqa: E402
-
-from bot.config import Settings  # noqa: E402
-from bot.transports import teams_cards  # noqa: E402
-from bot.transports.teams import NoConversation, TeamsNotifier, add_teams_routes  # noqa: E402
-from bot.transports.teams_package import build_package  # noqa: E402
-from commands import REGISTRY  # noqa: E402
-from commands.dispatch import dispatch  # noqa: E402
-from commands.model import Actor, CommandRequest, Deps, Para, Reply, Strong, UserText, Where  # noqa: E402
-from storage import open_db  # noqa: E402
-from storage import teams as teams_store  # noqa: E402
+try:  # the `teams` extra; the card, escaping and package tests below run without it
+    from bot.transports.teams import NoConversation, TeamsNotifier, add_teams_routes
+except ImportError:
+    HAVE_SDK = False
+else:
+    HAVE_SDK = True
+requires_sdk = pytest.mark.skipif(not HAVE_SDK, reason="Microsoft 365 Agents SDK not installed (cohortbot[teams])")
 
 # Friday 27 November 2026, 10:00 in New York.
 NOW = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
@@ -71,6 +79,20 @@ class FakeConnector:
 
     def posts(self) -> list[dict[str, Any]]:
         return [c for c in self.calls if c["method"] == "POST"]
+
+
+@pytest.fixture(autouse=True)
+def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail loudly if anything here tries to resolve a host that is not this machine."""
+    real = socket.getaddrinfo
+
+    def guarded(host: Any, *args: Any, **kwargs: Any) -> Any:
+        name = host.decode() if isinstance(host, bytes) else host
+        if name not in (None, "127.0.0.1", "localhost", "::1"):
+            raise OSError(f"network access in a test: {name}")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", guarded)
 
 
 @pytest.fixture
@@ -279,6 +301,7 @@ def rows(deps: Deps, sql: str, *params: Any) -> list[tuple[Any, ...]]:
 
 # ---- messages ----------------------------------------------------------------------------------------
 
+@requires_sdk
 async def test_personal_message_logs_an_interview_and_replies_with_a_card(bot: TestClient[web.Request,
                                                                                           web.Application],
                                                                           deps: Deps) -> None:
@@ -296,6 +319,7 @@ async def test_personal_message_logs_an_interview_and_replies_with_a_card(bot: T
                        "2026-11-26", "teams:message")]
 
 
+@requires_sdk
 async def test_a_leading_slash_and_help_work(bot: TestClient[web.Request, web.Application]) -> None:
     [card] = cards(await post(bot, personal("/progress")))
     assert texts(card)
@@ -303,6 +327,7 @@ async def test_a_leading_slash_and_help_work(bot: TestClient[web.Request, web.Ap
     assert "interview" in unescape(texts(help_card))
 
 
+@requires_sdk
 async def test_channel_mention_is_stripped_and_answered_in_the_thread(
         bot: TestClient[web.Request, web.Application], deps: Deps) -> None:
     await post(bot, personal("interview Latham callback yesterday"))
@@ -323,12 +348,14 @@ async def test_channel_mention_is_stripped_and_answered_in_the_thread(
     assert "activityId" not in json.loads(ref.reference)
 
 
+@requires_sdk
 async def test_channel_messages_without_a_mention_are_ignored(bot: TestClient[web.Request, web.Application],
                                                               deps: Deps) -> None:
     assert await post(bot, in_channel("interview Latham", mention=False)) == []
     assert rows(deps, "SELECT COUNT(*) FROM activities") == [(0,)]
 
 
+@requires_sdk
 async def test_replies_go_to_the_connector_service_when_not_expecting_replies(
         bot: TestClient[web.Request, web.Application], connector: FakeConnector) -> None:
     activity = personal("progress", service_url=connector.url, expect_replies=False)
@@ -343,6 +370,7 @@ async def test_replies_go_to_the_connector_service_when_not_expecting_replies(
 
 # ---- escaping ----------------------------------------------------------------------------------------
 
+@requires_sdk
 async def test_user_text_cannot_mention_or_format(bot: TestClient[web.Request, web.Application],
                                                   deps: Deps) -> None:
     nasty = "*Big* _Law_ [click](https://evil.example) <b>x</b> &amp;"
@@ -373,6 +401,7 @@ def test_escape_is_literal_markdown() -> None:
 
 # ---- card actions ------------------------------------------------------------------------------------
 
+@requires_sdk
 async def test_undo_button_runs_as_the_member_who_presses_it(bot: TestClient[web.Request, web.Application],
                                                              deps: Deps) -> None:
     [card] = cards(await post(bot, personal("interview Latham callback")))
@@ -386,6 +415,7 @@ async def test_undo_button_runs_as_the_member_who_presses_it(bot: TestClient[web
     assert texts(done)
 
 
+@requires_sdk
 async def test_action_execute_invoke_answers_with_a_card(bot: TestClient[web.Request, web.Application]) -> None:
     response = await bot.post("/api/messages", json=execute({"command": "progress", "text": ""}))
     assert response.status == 200
@@ -396,6 +426,7 @@ async def test_action_execute_invoke_answers_with_a_card(bot: TestClient[web.Req
     assert bad.status == 400
 
 
+@requires_sdk
 async def test_interview_without_text_sends_a_form_that_logs_on_submit(
         bot: TestClient[web.Request, web.Application], deps: Deps) -> None:
     [form] = cards(await post(bot, personal("interview")))
@@ -417,8 +448,25 @@ async def test_interview_without_text_sends_a_form_that_logs_on_submit(
         ("Wachtell, Lipton", "callback", "2026-11-26", "met two partners", "teams:form")]
 
 
+@requires_sdk
+async def test_editing_an_entry_uses_the_same_form_prefilled(bot: TestClient[web.Request, web.Application],
+                                                              deps: Deps) -> None:
+    await post(bot, personal("interview Latham callback yesterday -- two partners"))
+    [form] = cards(await post(bot, personal("cohort edit 1")))
+    inputs = {e["id"]: e.get("value") for e in walk(form["body"]) if e["type"].startswith("Input.")}
+    assert inputs == {"org": "Latham", "subtype": "callback", "day": "2026-11-26", "notes": "two partners"}
+    [save] = buttons(form)
+    assert save["data"] == {"form": "interview", "edit_seq": 1}
+    await post(bot, card_press({**save["data"], **inputs, "org": "Latham & Watkins", "subtype": "offer"}))
+    assert rows(deps, "SELECT org, subtype, notes FROM activities") == [("Latham & Watkins", "offer", "two partners")]
+    # Someone else cannot edit Alex's entry with a forged submit.
+    await post(bot, card_press({**save["data"], **inputs, "org": "Hijacked"}, sender=SAM, conversation="a:1sam"))
+    assert rows(deps, "SELECT org FROM activities") == [("Latham & Watkins",)]
+
+
 # ---- install and references --------------------------------------------------------------------------
 
+@requires_sdk
 async def test_install_in_a_team_stores_the_channel_and_says_hello(
         bot: TestClient[web.Request, web.Application], deps: Deps, connector: FakeConnector) -> None:
     [card] = cards(await post(bot, installed_in_team(connector.url)))
@@ -426,10 +474,14 @@ async def test_install_in_a_team_stores_the_channel_and_says_hello(
     [ref] = teams_store.list_references(deps.db, TENANT)
     assert (ref.target_kind, ref.target_id, ref.conversation_id, ref.team_id, ref.service_url) == (
         "channel", TEAM, TEAM, TEAM, connector.url)
+    await post(bot, in_channel("progress", service_url=connector.url))  # another channel of the same team
+    assert [r.target_id for r in teams_store.list_references(deps.db, TENANT, "channel")] == [TEAM, CHANNEL]
+    assert "requestId" not in teams_store.list_references(deps.db, TENANT)[1].reference
     await post(bot, installed_in_team(connector.url, removed=True))
-    assert teams_store.list_references(deps.db, TENANT) == []
+    assert teams_store.list_references(deps.db, TENANT) == []  # removed from the team: all its channels
 
 
+@requires_sdk
 async def test_personal_install_stores_the_member_chat(bot: TestClient[web.Request, web.Application],
                                                        deps: Deps, connector: FakeConnector) -> None:
     response = await bot.post("/api/messages", json=installed_personally(connector.url))
@@ -442,6 +494,7 @@ async def test_personal_install_stores_the_member_chat(bot: TestClient[web.Reque
 
 # ---- isolation ---------------------------------------------------------------------------------------
 
+@requires_sdk
 async def test_a_slack_workspace_and_a_teams_tenant_never_share_rows(
         bot: TestClient[web.Request, web.Application], deps: Deps) -> None:
     # The same workspace id string, the same user ids and names, on Slack.
@@ -464,6 +517,7 @@ async def test_a_slack_workspace_and_a_teams_tenant_never_share_rows(
 
 # ---- authentication ----------------------------------------------------------------------------------
 
+@requires_sdk
 async def test_without_credentials_or_anonymous_mode_every_activity_is_refused(deps: Deps) -> None:
     client = await _client(Settings(), deps)
     try:
@@ -474,6 +528,7 @@ async def test_without_credentials_or_anonymous_mode_every_activity_is_refused(d
     assert rows(deps, "SELECT COUNT(*) FROM members") == [(0,)]
 
 
+@requires_sdk
 async def test_with_credentials_unauthenticated_activities_are_refused(deps: Deps) -> None:
     settings = Settings(teams_app_id=APP_ID, teams_app_password="s3cret", teams_tenant_id=TENANT)
     client = await _client(settings, deps)
@@ -489,6 +544,88 @@ async def test_with_credentials_unauthenticated_activities_are_refused(deps: Dep
     assert rows(deps, "SELECT COUNT(*) FROM members") == [(0,)]
 
 
+class _Keys:
+    """Stands in for the Bot Framework's signing keys (no network): tokens we sign ourselves."""
+
+    def __init__(self) -> None:
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        self.private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+    async def get_signing_key(self, jwks_uri: str, header: dict[str, Any]) -> Any:
+        import jwt
+
+        public = jwt.algorithms.RSAAlgorithm.to_jwk(self.private.public_key(), as_dict=True)
+        return jwt.PyJWK({**public, "kid": header["kid"], "alg": "RS256"})
+
+    def token(self, *, audience: str = APP_ID, service_url: str = "https://smba.trafficmanager.net/amer/") -> str:
+        import jwt
+
+        now = int(datetime.now(UTC).timestamp())  # the SDK checks nbf/exp against the real clock
+        claims = {"iss": "https://api.botframework.com", "aud": audience, "serviceurl": service_url,
+                  "nbf": now - 60, "exp": now + 3600}
+        return jwt.encode(claims, self.private, algorithm="RS256", headers={"kid": "test-key"})
+
+
+@requires_sdk
+async def test_with_credentials_a_signed_bot_framework_token_is_accepted(
+        deps: Deps, monkeypatch: pytest.MonkeyPatch) -> None:
+    from microsoft_agents.authentication.msal import MsalAuth
+    from microsoft_agents.hosting.core import JwtTokenValidator
+
+    async def token(self: Any, resource_url: str, scopes: list[str], force_refresh: bool = False) -> str:
+        return "bot-token"  # the SDK fetches one for its user-token client on every turn; no network here
+
+    keys = _Keys()
+    monkeypatch.setattr(JwtTokenValidator, "_jwk_client_manager", keys)
+    monkeypatch.setattr(MsalAuth, "get_access_token", token)
+    settings = Settings(teams_app_id=APP_ID, teams_app_password="s3cret", teams_tenant_id=TENANT)
+    client = await _client(settings, deps)
+    try:
+        def auth(token: str) -> dict[str, str]:
+            return {"Authorization": f"Bearer {token}"}
+
+        ok = await client.post("/api/messages", json=personal("interview Latham callback"),
+                               headers=auth(keys.token()))
+        assert ok.status == 200, await ok.text()
+        assert cards((await ok.json())["activities"])
+        # A token for another bot, or an activity whose serviceUrl is not the token's, is refused.
+        wrong_audience = await client.post("/api/messages", json=personal("progress"),
+                                           headers=auth(keys.token(audience="another-app")))
+        assert wrong_audience.status == 401
+        elsewhere = personal("progress", service_url="https://evil.example/")
+        assert (await client.post("/api/messages", json=elsewhere, headers=auth(keys.token()))).status == 401
+    finally:
+        await client.close()
+    assert rows(deps, "SELECT org FROM activities") == [("Latham",)]
+
+
+@requires_sdk
+async def test_with_credentials_proactive_messages_carry_the_bots_token(
+        deps: Deps, connector: FakeConnector, monkeypatch: pytest.MonkeyPatch) -> None:
+    from microsoft_agents.authentication.msal import MsalAuth
+
+    scopes: list[list[str]] = []
+
+    async def token(self: Any, resource_url: str, scopes_: list[str], force_refresh: bool = False) -> str:
+        scopes.append(scopes_)
+        return "bot-token"
+
+    monkeypatch.setattr(MsalAuth, "get_access_token", token)
+    settings = Settings(teams_app_id=APP_ID, teams_app_password="s3cret", teams_tenant_id=TENANT)
+    activity = personal("progress", service_url=connector.url)
+    teams_store.save_reference(
+        deps.db, tenant_id=TENANT, target_kind="user", target_id=ALEX["aadObjectId"], conversation_id=PERSONAL,
+        reference=json.dumps({"bot": BOT, "user": ALEX, "channelId": "msteams", "serviceUrl": connector.url,
+                              "conversation": activity["conversation"]}),
+        service_url=connector.url, now=NOW)
+    await TeamsNotifier(settings, deps.db).send(_nudge(ALEX["aadObjectId"]))
+    [call] = connector.posts()
+    assert call["auth"] == "Bearer bot-token"
+    assert scopes and all(s == ["https://api.botframework.com/.default"] for s in scopes)
+
+
+@requires_sdk
 async def test_malformed_activities_are_bad_requests(bot: TestClient[web.Request, web.Application]) -> None:
     assert (await bot.post("/api/messages", data="not json")).status == 400
     assert (await bot.post("/api/messages", json={"type": "message"})).status == 400
@@ -496,26 +633,37 @@ async def test_malformed_activities_are_bad_requests(bot: TestClient[web.Request
 
 # ---- proactive ---------------------------------------------------------------------------------------
 
-def _nudge() -> Reply:
-    return Reply(blocks=(Para(("Time for your weekly check-in, ", UserText("Alex"), ".")),), private=False)
+def _nudge(target: str, key: str = "nudge:test") -> Outgoing:
+    reply = Reply(blocks=(Para(("Time for your weekly check-in, ", UserText("Alex"), ".")),), private=False)
+    return Outgoing(key=key, kind="nudge", platform="teams", workspace=TENANT, workspace_key=1, target=target,
+                    reply=reply)
 
 
+@requires_sdk
 async def test_notifier_posts_to_a_members_personal_chat(bot: TestClient[web.Request, web.Application],
                                                          deps: Deps, connector: FakeConnector) -> None:
     await post(bot, personal("progress", service_url=connector.url))
     notifier = TeamsNotifier(ANONYMOUS, deps.db)
-    message_id = await notifier.send(ALEX["aadObjectId"], _nudge())
+    assert notifier.platform == "teams"
+    ref = await notifier.send(_nudge(ALEX["aadObjectId"]))
     [call] = connector.posts()
-    assert message_id == "1:reply1"
+    assert ref == f"{PERSONAL}:1:reply1"
     assert call["path"] == f"/v3/conversations/{PERSONAL}/activities"  # a new message, not a reply
     assert call["json"]["recipient"]["id"] == ALEX["id"] and call["json"]["from"]["id"] == BOT["id"]
     assert "weekly check-in" in unescape(texts(cards([call["json"]])[0]))
+    assert call["auth"] is None
+    with pytest.raises(NotSent):
+        await notifier.send(_nudge(SAM["aadObjectId"]))  # never talked to the bot: no reference
+    other_tenant = replace(_nudge(ALEX["aadObjectId"]), workspace="another-tenant")
     with pytest.raises(NoConversation):
-        await notifier.send(SAM["aadObjectId"], _nudge())
-    with pytest.raises(NoConversation):
-        await notifier.send(ALEX["aadObjectId"], _nudge(), tenant_id="another-tenant")
+        await notifier.send(other_tenant)
+    assert await notifier.find_sent(_nudge(ALEX["aadObjectId"]), NOW) is None
+    connector.failures = [(403, {})]
+    with pytest.raises(NotSent):
+        await notifier.send(_nudge(ALEX["aadObjectId"]))
 
 
+@requires_sdk
 async def test_notifier_starts_a_new_post_in_the_channel_and_honours_retry_after(
         bot: TestClient[web.Request, web.Application], deps: Deps, connector: FakeConnector) -> None:
     await post(bot, in_channel("progress", service_url=connector.url))
@@ -526,11 +674,46 @@ async def test_notifier_starts_a_new_post_in_the_channel_and_honours_retry_after
 
     connector.failures = [(429, {"Retry-After": "2"})]
     notifier = TeamsNotifier(ANONYMOUS, deps.db, sleep=sleep)
-    await notifier.send(CHANNEL, _nudge(), tenant_id=TENANT)
+    await notifier.send(_nudge(CHANNEL))
     first, second = connector.posts()
     assert first["path"] == second["path"] == f"/v3/conversations/{CHANNEL}/activities"
     assert waits == [2.0]
     assert "recipient" not in second["json"] or second["json"]["recipient"] is None
+
+
+@requires_sdk
+async def test_add_teams_routes_registers_the_notifier(deps: Deps) -> None:
+    from bot.app import NOTIFIERS
+
+    app = web.Application()
+    app[NOTIFIERS] = {}
+    add_teams_routes(app, ANONYMOUS, deps)
+    assert isinstance(app[NOTIFIERS]["teams"], TeamsNotifier)
+    refused = web.Application()
+    refused[NOTIFIERS] = {}
+    add_teams_routes(refused, Settings(), deps)
+    assert refused[NOTIFIERS] == {}
+
+
+@requires_sdk
+async def test_cohort_setup_in_a_channel_sends_the_weekly_summary_there_exactly_once(
+        bot: TestClient[web.Request, web.Application], deps: Deps, connector: FakeConnector) -> None:
+    [nope] = cards(await post(bot, personal("cohort setup #general friday 9am", service_url=connector.url)))
+    assert "in the channel" in unescape(texts(nope))
+    await post(bot, personal("interview Latham callback yesterday", service_url=connector.url))
+    [card] = cards(await post(bot, in_channel("cohort setup #whatever friday 9am", service_url=connector.url)))
+    assert CHANNEL not in texts(card) and "this channel" in unescape(texts(card))
+    assert rows(deps, "SELECT summary_channel, nudge_weekday, nudge_hour FROM cohorts") == [(CHANNEL, 4, 9)]
+    deliverer = Deliverer(db=deps.db, notifiers={"teams": TeamsNotifier(ANONYMOUS, deps.db)}, clock=lambda: NOW,
+                          workspace_rate=0, channel_interval=0)
+    planned = plan(deps.db, NOW, "America/New_York", kinds=("summary",))
+    assert [(o.platform, o.target) for o in planned] == [("teams", CHANNEL)]
+    report = await deliverer.deliver(planned)
+    assert report.sent == 1
+    [summary] = connector.posts()
+    assert summary["path"] == f"/v3/conversations/{CHANNEL}/activities"
+    assert (await deliverer.deliver(plan(deps.db, NOW, "America/New_York", kinds=("summary",)))).sent == 0
+    assert len(connector.posts()) == 1
 
 
 # ---- the app package ---------------------------------------------------------------------------------

@@ -1,4 +1,9 @@
-"""Rendering a Reply as Slack Block Kit, with slack_sdk.models so Slack's limits are checked as we build.
+"""Rendering a Reply as Slack Block Kit.
+
+Messages are built as plain dicts in exactly the shape slack_sdk.models would produce (empty values left out),
+because slack_sdk's to_dict() re-runs every validator by reflection and took about a third of a slash
+command's time; the limits it would check are enforced here instead (text cut to size, button values checked).
+Modals and the home tab still go through slack_sdk.models.
 
 User text is escaped here and only here: `&`, `<` and `>` become entities (so `<!channel>` typed by a member
 can never ping anyone), and mrkdwn markers get a zero-width space after them so `*bold*` stays literal.
@@ -12,18 +17,12 @@ import json
 from typing import Any
 
 from slack_sdk.models.blocks import (
-    ActionsBlock,
     Block,
-    ButtonElement,
-    ContextBlock,
     DatePickerElement,
-    HeaderBlock,
     InputBlock,
-    MarkdownTextObject,
     Option,
     PlainTextInputElement,
     PlainTextObject,
-    SectionBlock,
     StaticSelectElement,
 )
 from slack_sdk.models.views import View
@@ -36,6 +35,7 @@ MAX_BLOCKS = 50
 MAX_SECTION = 3000
 MAX_TOTAL = 11_500  # a margin under Slack's ~12,000 characters of block text
 MAX_HOME_BLOCKS = 100
+MAX_BUTTON_VALUE = 2000
 ACTION_PREFIX = "cmd-"
 ZWSP = "\u200b"
 
@@ -84,18 +84,45 @@ def fallback_text(reply: Reply) -> str:
     return cut(escape(plain(*reply.summary)), MAX_SECTION)
 
 
-def _code_sections(table: Table) -> list[Block]:
+def _text(kind: str, text: str, **extra: Any) -> dict[str, Any]:
+    """A text object as slack_sdk's to_dict() writes it (an empty text is left out)."""
+    out: dict[str, Any] = {"type": kind}
+    if text:
+        out["text"] = text
+    out.update(extra)
+    return out
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": _text("mrkdwn", text, verbatim=True)}
+
+
+def _context(text: str, verbatim: bool = True) -> dict[str, Any]:
+    return {"type": "context", "elements": [_text("mrkdwn", text, verbatim=True) if verbatim
+                                            else _text("mrkdwn", text)]}
+
+
+def _button(label: str, action_id: str, value: str, style: str | None) -> dict[str, Any]:
+    if len(value) > MAX_BUTTON_VALUE or len(action_id) > 255:
+        raise ValueError(f"button {action_id!r} is over Slack's limits (value {len(value)} characters)")
+    out: dict[str, Any] = {"type": "button", "text": _text("plain_text", label[:75], emoji=True),
+                           "action_id": action_id, "value": value}
+    if style:
+        out["style"] = style
+    return out
+
+
+def _code_sections(table: Table) -> list[dict[str, Any]]:
     lines = [escape(line).replace("```", "`\u200b``") for line in render_table(table, marker="\u25b6 ")]
-    sections: list[Block] = []
+    sections: list[dict[str, Any]] = []
     chunk: list[str] = []
     for line in lines:
         if sum(len(x) + 1 for x in chunk) + len(line) + 8 > MAX_SECTION:
-            sections.append(SectionBlock(text=MarkdownTextObject(text="```" + "\n".join(chunk) + "```",
-                                                                  verbatim=True)))
+            sections.append(_section("```" + "\n".join(chunk) + "```"))
             chunk = []
         chunk.append(line)
     if chunk:
-        sections.append(SectionBlock(text=MarkdownTextObject(text="```" + "\n".join(chunk) + "```", verbatim=True)))
+        sections.append(_section("```" + "\n".join(chunk) + "```"))
     return sections
 
 
@@ -103,42 +130,43 @@ def button_value(command: str, text: str) -> str:
     return json.dumps({"c": command, "t": text}, separators=(",", ":"))
 
 
-def _block_text_length(block: Block) -> int:
-    return len(json.dumps(block.to_dict(), ensure_ascii=False))
+def _block_text_length(block: dict[str, Any]) -> int:
+    return len(json.dumps(block, ensure_ascii=False))
 
 
 def to_blocks(reply: Reply, *, max_blocks: int = MAX_BLOCKS, cut_note: str = "") -> list[Block]:
-    out: list[Block] = []
+    """The reply as slack_sdk Block objects (for views), cut to Slack's limits."""
+    return Block.parse_all(to_block_dicts(reply, max_blocks=max_blocks, cut_note=cut_note))
+
+
+def to_block_dicts(reply: Reply, *, max_blocks: int = MAX_BLOCKS, cut_note: str = "") -> list[dict[str, Any]]:
+    """The reply as Block Kit dicts, cut to Slack's limits."""
+    out: list[dict[str, Any]] = []
     for index, block in enumerate(reply.blocks):
         if isinstance(block, Para):
-            text = mrkdwn(block.spans)
             if block.style == "heading":
-                out.append(HeaderBlock(text=PlainTextObject(text=plain(*block.spans)[:150], emoji=True)))
+                out.append({"type": "header", "text": _text("plain_text", plain(*block.spans)[:150], emoji=True)})
             elif block.style == "muted":
-                out.append(ContextBlock(elements=[MarkdownTextObject(text=cut(text, MAX_SECTION), verbatim=True)]))
+                out.append(_context(cut(mrkdwn(block.spans), MAX_SECTION)))
             else:
-                out.append(SectionBlock(text=MarkdownTextObject(text=cut(text, MAX_SECTION), verbatim=True)))
+                out.append(_section(cut(mrkdwn(block.spans), MAX_SECTION)))
         elif isinstance(block, Table):
             out.extend(_code_sections(block))
         elif isinstance(block, Actions):
-            out.append(ActionsBlock(
-                block_id=f"actions-{index}",
-                elements=[
-                    ButtonElement(text=b.label[:75], action_id=f"{ACTION_PREFIX}{index}-{i}",
-                                  value=button_value(b.command, b.text), style=b.style)
-                    for i, b in enumerate(block.buttons[:25])
-                ],
-            ))
+            out.append({"type": "actions", "block_id": f"actions-{index}", "elements": [
+                _button(b.label, f"{ACTION_PREFIX}{index}-{i}", button_value(b.command, b.text), b.style)
+                for i, b in enumerate(block.buttons[:25])
+            ]})
     return _fit(out, max_blocks, cut_note or "This reply was cut to fit Slack's limits; /progress shows the rest.")
 
 
-def _fit(blocks: list[Block], max_blocks: int, note: str) -> list[Block]:
-    kept: list[Block] = []
+def _fit(blocks: list[dict[str, Any]], max_blocks: int, note: str) -> list[dict[str, Any]]:
+    kept: list[dict[str, Any]] = []
     total = 0
     for block in blocks:
         size = _block_text_length(block)
         if len(kept) >= max_blocks - 1 or total + size > MAX_TOTAL:
-            kept.append(ContextBlock(elements=[MarkdownTextObject(text=escape(note))]))
+            kept.append(_context(escape(note), verbatim=False))
             return kept
         kept.append(block)
         total += size
@@ -149,7 +177,7 @@ def to_message(reply: Reply) -> dict[str, Any]:
     """Keyword arguments for ack(), respond() or chat.postMessage."""
     return {
         "text": fallback_text(reply),
-        "blocks": [b.to_dict() for b in to_blocks(reply)],
+        "blocks": to_block_dicts(reply),
     }
 
 

@@ -36,7 +36,10 @@ class SlackNotifier:
                 unfurl_media=False,
             )
         except SlackApiError as problem:
-            raise NotSent(str(problem.response.get("error") or problem)) from problem
+            if problem.response.status_code >= 500:
+                raise  # Slack may have posted it before failing: in doubt, so the claim stays and is checked
+            data = problem.response.data
+            raise NotSent(str((data.get("error") if isinstance(data, dict) else None) or problem)) from problem
         channel = str(response.get("channel") or out.target)
         return f"{channel}:{response.get('ts')}"
 

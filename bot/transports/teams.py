@@ -24,7 +24,8 @@ import json
 import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -58,17 +59,18 @@ from pydantic import ValidationError
 from sqlite_utils import Database
 
 from bot.config import Settings
+from bot.delivery import NotSent
+from bot.nudges import Outgoing
 from bot.transports.teams_cards import CARD_CONTENT_TYPE, form_card, reply_card, summary_text
 from commands import REGISTRY
 from commands.dispatch import dispatch, today_for
 from commands.forms import LogFields, submit_log
-from commands.model import Actor, CommandRequest, Deps, Form, Para, Reply, Strong, Where
+from commands.model import Actor, CommandRequest, Deps, Form, Inline, Para, Reply, Strong, UserText, Where
 from storage import teams as teams_store
 
 log = logging.getLogger(__name__)
 
 ROUTE = "/api/messages"
-CHANNEL = "msteams"
 ADAPTIVE_CARD_ACTION = "adaptiveCard/action"
 MULTI_TENANT = "botframework.com"  # the authority tenant of a multi-tenant Azure Bot registration
 _MENTION = re.compile(r"<at(?:\s[^>]*)?>(.*?)</at>", re.IGNORECASE | re.DOTALL)
@@ -129,7 +131,7 @@ async def authorize(request: web.Request, settings: Settings,
         return web.json_response({"error": "Invalid authorization header format"}, status=401)
     try:
         return await JwtTokenValidator(config).validate_token(token)
-    except (jwt.PyJWTError, ValueError) as problem:
+    except (jwt.PyJWTError, ValueError, KeyError, TypeError) as problem:  # KeyError: a token without "kid"
         log.warning("Teams token refused: %s", type(problem).__name__)
         return web.json_response({"error": "Invalid token or authentication failed."}, status=401)
 
@@ -257,6 +259,7 @@ def target_of(activity: Activity) -> Target | None:
 def reference_json(activity: Activity, target: Target) -> str:
     reference = activity.get_conversation_reference()
     reference.activity_id = None
+    reference.request_id = None  # a fresh id per HTTP request; keeping it would rewrite the row every message
     reference.conversation = reference.conversation.model_copy(update={"id": target.conversation_id})
     if target.kind != "user":
         reference.user = None  # a channel post is addressed to the channel, not to whoever spoke last
@@ -280,11 +283,15 @@ def remember(activity: Activity, deps: Deps, settings: Settings) -> teams_store.
     )
 
 
-def forget(activity: Activity, deps: Deps, settings: Settings) -> None:
+def forget(activity: Activity, deps: Deps, settings: Settings, *, whole_team: bool = False) -> None:
+    """Drop the reference for this conversation (and, when the bot left a team, for all its channels)."""
     tenant = tenant_of(activity, settings)
     target = target_of(activity)
-    if tenant and target is not None:
-        teams_store.delete_reference(deps.db, tenant, target.target_id)
+    if not tenant or target is None:
+        return
+    teams_store.delete_reference(deps.db, tenant, target.target_id)
+    if whole_team and target.team_id:
+        teams_store.delete_team(deps.db, tenant, target.team_id)
 
 
 # ---- replies -------------------------------------------------------------------------------------------
@@ -322,6 +329,44 @@ class Card:
         return card_activity(self.content, self.summary)
 
 
+SETUP_IN_CHANNEL = Reply(blocks=(
+    Para(("Run ", Strong("cohort setup"), " in the channel where the weekly summary should go: @mention me there, "
+          "like @cohortbot cohort setup monday 9am.",)),
+), ok=False)
+NO_TENANT = Reply(blocks=(
+    Para(("I couldn't tell which organisation this chat belongs to, so nothing was saved.",)),
+), ok=False)
+
+
+def setup_here(text: str, channel_id: str) -> str:
+    """`setup [#name] [day] [hour]` typed in a Teams channel names that channel, whatever was typed."""
+    words = text.split()
+    rest = words[1:]
+    if rest and rest[0].startswith("#"):
+        rest = rest[1:]
+    return " ".join(["setup", f"#{channel_id}", *rest])
+
+
+def channel_label(activity: Activity) -> str:
+    data = _data(activity.channel_data)
+    name = _get(data, "channel", "name") or (activity.conversation.name if activity.conversation else None)
+    if name:
+        return name
+    if channel_id_of(activity) == _get(data, "team", "id"):
+        return "General"  # a team's General channel has the team's id
+    return "this channel"
+
+
+def rename_user_text(reply: Reply, names: dict[str, str]) -> Reply:
+    """Show a channel id the command echoed back as the channel's name."""
+    def span(value: Inline) -> Inline:
+        return UserText(names[value.value]) if isinstance(value, UserText) and value.value in names else value
+
+    blocks = tuple(replace(b, spans=tuple(span(x) for x in b.spans)) if isinstance(b, Para) else b
+                   for b in reply.blocks)
+    return replace(reply, blocks=blocks)
+
+
 def _invoke_card(card: dict[str, Any]) -> InvokeResponse:
     return InvokeResponse(status=200, body={"statusCode": 200, "type": CARD_CONTENT_TYPE, "value": card})
 
@@ -343,8 +388,10 @@ class CohortAgent(ActivityHandler):
         return CommandRequest(name=name, text=text, actor=actor, where=where_of(activity),
                               received_at=self.deps.clock(), source=source)
 
-    def _run(self, request: CommandRequest) -> Card:
+    def _run(self, request: CommandRequest, rename: dict[str, str] | None = None) -> Card:
         reply = dispatch(request, self.deps)
+        if rename:
+            reply = rename_user_text(reply, rename)
         today = today_for(request, self.deps).isoformat() if reply.form is not None else ""
         return Card(reply_card(reply, today=today), summary_text(reply))
 
@@ -381,12 +428,15 @@ class CohortAgent(ActivityHandler):
 
     async def on_turn(self, turn_context: TurnContextProtocol[Activity]) -> None:
         activity = turn_context.activity
-        if activity.type in (ActivityTypes.message, ActivityTypes.conversation_update, ActivityTypes.invoke):
-            try:
-                remember(activity, self.deps, self.settings)
-            except Exception:
-                log.exception("could not store the Teams conversation reference")
+        if activity.type in (ActivityTypes.message, ActivityTypes.invoke):
+            self._remember(activity)
         await super().on_turn(turn_context)
+
+    def _remember(self, activity: Activity) -> None:
+        try:
+            remember(activity, self.deps, self.settings)
+        except Exception:
+            log.exception("could not store the Teams conversation reference")
 
     async def on_message_activity(self, turn_context: TurnContextProtocol[Activity]) -> None:
         activity = turn_context.activity
@@ -402,29 +452,39 @@ class CohortAgent(ActivityHandler):
         name, _, rest = text.lstrip("/").partition(" ")
         if not name or name.lower() in ("help", "?", "hi", "hello"):
             name, rest = "cohort", "help"
-        request = self._request(activity, name, rest.strip(), "teams:message")
-        if request is None:
-            await turn_context.send_activity(reply_activity(Reply(blocks=(
-                Para(("I couldn't tell which organisation this chat belongs to, so nothing was saved.",)),
-            ), ok=False)))
+        rest = rest.strip()
+        where = where_of(activity)
+        setup = name.lower().lstrip("/") == "cohort" and rest.lower().split(None, 1)[:1] == ["setup"]
+        if setup and where.is_direct:
+            await turn_context.send_activity(reply_activity(SETUP_IN_CHANNEL))
             return
-        await turn_context.send_activity(self._run(request).activity())
+        if setup:
+            rest = setup_here(rest, where.channel_id)
+        request = self._request(activity, name, rest, "teams:message")
+        if request is None:
+            await turn_context.send_activity(reply_activity(NO_TENANT))
+            return
+        card = self._run(request, rename={where.channel_id: channel_label(activity)} if setup else None)
+        await turn_context.send_activity(card.activity())
 
     async def on_conversation_update_activity(self, turn_context: TurnContextProtocol[Activity]) -> None:
         activity = turn_context.activity
         bot_id = activity.recipient.id if activity.recipient else None
-        added = [m for m in activity.members_added or [] if m.id == bot_id]
-        removed = [m for m in activity.members_removed or [] if m.id == bot_id]
-        if removed:
-            forget(activity, self.deps, self.settings)
+        bot_added = any(m.id == bot_id for m in activity.members_added or [])
+        bot_removed = any(m.id == bot_id for m in activity.members_removed or [])
+        event = _get(_data(activity.channel_data), "eventType")
+        if bot_removed or event == "channelDeleted":
+            forget(activity, self.deps, self.settings, whole_team=bot_removed)
             return
-        if added:
+        if activity.members_added:
+            self._remember(activity)  # installed, or someone joined: the first contact with this conversation
+        if bot_added:
             await turn_context.send_activity(reply_activity(welcome_reply()))
 
     async def on_installation_update(self, turn_context: TurnContextProtocol[Activity]) -> None:
         activity = turn_context.activity
         if (activity.action or "").startswith("remove"):
-            forget(activity, self.deps, self.settings)
+            forget(activity, self.deps, self.settings, whole_team=True)
         else:
             remember(activity, self.deps, self.settings)
 
@@ -451,6 +511,7 @@ class TeamsRuntime:
     config: AgentAuthConfiguration
     adapter: CloudAdapter
     agent: CohortAgent
+    notifier: TeamsNotifier
 
 
 def build_runtime(settings: Settings, deps: Deps) -> TeamsRuntime:
@@ -467,7 +528,7 @@ def build_runtime(settings: Settings, deps: Deps) -> TeamsRuntime:
             log.exception("could not tell the member about the failure")
 
     adapter.on_turn_error = on_turn_error
-    return TeamsRuntime(settings, deps, config, adapter, CohortAgent(settings, deps))
+    return TeamsRuntime(settings, deps, config, adapter, CohortAgent(settings, deps), TeamsNotifier(settings, deps.db))
 
 
 TEAMS_RUNTIME = web.AppKey("cohortbot.teams_runtime", TeamsRuntime)
@@ -511,9 +572,16 @@ def add_teams_routes(app: web.Application, settings: Settings, deps: Deps) -> No
     runtime = build_runtime(settings, deps) if mode != "refuse" else None
     if runtime is not None:
         app[TEAMS_RUNTIME] = runtime
+        from bot.app import NOTIFIERS  # here, not at the top: bot.app imports this module
+
+        if NOTIFIERS in app:
+            app[NOTIFIERS]["teams"] = runtime.notifier
     else:
         log.warning("Teams is not configured: /api/messages refuses every activity. Set TEAMS_APP_ID and "
                     "TEAMS_APP_PASSWORD (or TEAMS_ANONYMOUS=1 for local development).")
+    if mode == "anonymous":
+        log.warning("TEAMS_ANONYMOUS: /api/messages accepts activities without a token. Use it only on a "
+                    "private address, for local development.")
 
     async def messages(request: web.Request) -> web.StreamResponse:
         if runtime is None:
@@ -535,8 +603,8 @@ def add_teams_routes(app: web.Application, settings: Settings, deps: Deps) -> No
 
 # ---- proactive messages ----------------------------------------------------------------------------
 
-class TeamsSendError(Exception):
-    """A proactive message could not be delivered; `status` is the connector's HTTP status (0 if none)."""
+class TeamsSendError(NotSent):
+    """The message surely did not reach Teams; `status` is the connector's HTTP status (0 if none)."""
 
     def __init__(self, target: str, message: str, status: int = 0) -> None:
         super().__init__(f"Teams message to {target} failed: {message}")
@@ -552,11 +620,15 @@ class NoConversation(TeamsSendError):
 
 
 class TeamsNotifier:
-    """Sends Replies proactively to a member's personal chat or a channel, from the stored reference.
+    """Scheduled messages to Teams (bot.delivery.Notifier): a member's personal chat or a channel.
 
-    `target` is what the reference is stored under: a member's AAD object id (their Teams `user_id`) or a
-    channel id. 429 and 503 answers are retried after their Retry-After (at most `retries` times).
+    `out.target` is what the reference is stored under: a member's AAD object id (their Teams `user_id`) or a
+    channel id; `out.workspace` is the tenant. The message goes out with the SDK's proactive
+    `continue_conversation` from the stored reference. 429 and 503 answers are retried after their
+    Retry-After (at most `retries` times); any HTTP error answer raises NotSent.
     """
+
+    platform = "teams"
 
     def __init__(self, settings: Settings, db: Database, *, retries: int = 3, max_wait: float = 30.0,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
@@ -566,10 +638,17 @@ class TeamsNotifier:
         self.max_wait = max_wait
         self.sleep = sleep
         self.adapter = build_adapter(settings)
-        self.adapter.on_turn_error = None  # failures reach the caller, so the ledger records nothing
+        self.adapter.on_turn_error = None  # failures reach the caller instead of being posted to the chat
 
-    async def send(self, target: str, reply: Reply, *, tenant_id: str | None = None) -> str:
-        """Post `reply` as a card; returns the new message's id."""
+    async def send(self, out: Outgoing) -> str:
+        return await self.send_reply(out.target, out.reply, tenant_id=out.workspace or None)
+
+    async def find_sent(self, out: Outgoing, since: datetime) -> str | None:
+        """Teams gives a bot no way to read a chat's history, so a send in doubt cannot be confirmed."""
+        return None
+
+    async def send_reply(self, target: str, reply: Reply, *, tenant_id: str | None = None) -> str:
+        """Post `reply` as a card to `target`; returns "<conversation id>:<message id>"."""
         if mode_of(self.settings) == "refuse":
             raise TeamsSendError(target, "Teams is not configured")
         stored = teams_store.load_reference(self.db, target, tenant_id)
@@ -580,15 +659,16 @@ class TeamsNotifier:
         outgoing = reply_activity(reply)
         for attempt in range(self.retries + 1):
             try:
-                return await self._send_once(reference, outgoing)
+                message_id = await self._send_once(reference, outgoing)
             except aiohttp.ClientResponseError as problem:
                 wait = _retry_after(problem)
                 if problem.status in (429, 503) and attempt < self.retries and wait is not None:
                     await self.sleep(min(wait, self.max_wait))
                     continue
                 raise TeamsSendError(target, f"HTTP {problem.status}", problem.status) from problem
-            except aiohttp.ClientError as problem:
-                raise TeamsSendError(target, type(problem).__name__) from problem
+            except aiohttp.ClientConnectorError as problem:
+                raise TeamsSendError(target, f"cannot connect: {problem}") from problem
+            return f"{stored.conversation_id}:{message_id}"
         raise TeamsSendError(target, "retries exhausted")  # pragma: no cover - the loop returns or raises
 
     async def _send_once(self, reference: ConversationReference, outgoing: Activity) -> str:

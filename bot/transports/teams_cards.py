@@ -29,16 +29,22 @@ CUT_NOTE = "This reply was cut to fit Teams' limits; ask again with a narrower q
 
 # Everywhere: characters that start emphasis, links, code, HTML/mentions or entities.
 _ALWAYS = re.compile(r"([\\`*_~\[\]<>&|])")
-# At the start of a line: headings, quotes, list markers and numbered lists ("1." / "1)").
-_LINE_START = re.compile(r"^(\s*)([#>+\-=])", re.MULTILINE)
-_NUMBERED = re.compile(r"^(\s*\d+)([.)])", re.MULTILINE)
+# At the start of a line, only where Markdown would read a block: "# heading", "- item", "+ item", "1. item",
+# "1) item", "---" and "===" (rules and setext underlines). "#3" or "+3 points" stay as they are.
+_LINE_START = (
+    re.compile(r"^([ \t]*)(#)(?=#*(?:[ \t]|$))", re.MULTILINE),
+    re.compile(r"^([ \t]*)([+\-])(?=[ \t]|$|-)", re.MULTILINE),
+    re.compile(r"^([ \t]*)(=)(?==*[ \t]*$)", re.MULTILINE),
+    re.compile(r"^([ \t]*\d{1,9})([.)])(?=[ \t]|$)", re.MULTILINE),
+)
 
 
 def escape(text: str) -> str:
     """Text shown literally in a Markdown TextBlock."""
     out = _ALWAYS.sub(r"\\\1", text)
-    out = _LINE_START.sub(r"\1\\\2", out)
-    return _NUMBERED.sub(r"\1\\\2", out)
+    for pattern in _LINE_START:
+        out = pattern.sub(r"\1\\\2", out)
+    return out
 
 
 def markdown(spans: tuple[Inline, ...]) -> str:

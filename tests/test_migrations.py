@@ -1,0 +1,216 @@
+"""Migrations: a blank database gets exactly the schema the code expects, the ledger records each migration once,
+and a file database is opened in WAL mode with foreign keys enforced.
+
+When you add a migration, add what it creates to SCHEMA and its name to APPLIED.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlite_utils import Database
+
+from storage import open_db
+from storage.migrations import MIGRATIONS
+
+APPLIED = ["0001_core", "0002_seen_events", "0003_nudges", "0100_teams_conversations"]
+
+# table -> columns ("name TYPE [NOT NULL] [DEFAULT x] [PK]", in order), indexes ("name": "[UNIQUE ](cols)[ WHERE]"),
+# foreign keys ("column -> table.column").
+SCHEMA: dict[str, dict[str, list[str] | dict[str, str]]] = {
+    "workspaces": {
+        "columns": ["id INTEGER PK", "platform TEXT NOT NULL", "external_id TEXT NOT NULL",
+                    "name TEXT NOT NULL DEFAULT ''", "created_at TEXT NOT NULL"],
+        "indexes": {"sqlite_autoindex_workspaces_1": "UNIQUE (platform, external_id)"},
+        "foreign_keys": [],
+    },
+    "cohorts": {
+        "columns": ["id INTEGER PK", "workspace_id INTEGER NOT NULL", "name TEXT NOT NULL", "summary_channel TEXT",
+                    "nudge_weekday INTEGER NOT NULL DEFAULT 0", "nudge_hour INTEGER NOT NULL DEFAULT 9",
+                    "points_interview INTEGER NOT NULL", "points_offer_bonus INTEGER NOT NULL",
+                    "points_informational INTEGER NOT NULL", "points_meeting INTEGER NOT NULL",
+                    "points_event INTEGER NOT NULL", "daily_cap INTEGER NOT NULL", "created_at TEXT NOT NULL",
+                    "tz TEXT"],
+        "indexes": {"cohorts_workspace": "(workspace_id)"},
+        "foreign_keys": ["workspace_id -> workspaces.id"],
+    },
+    "members": {
+        "columns": ["id INTEGER PK", "workspace_id INTEGER NOT NULL", "cohort_id INTEGER NOT NULL",
+                    "user_id TEXT NOT NULL", "display_name TEXT NOT NULL DEFAULT ''", "tz TEXT",
+                    "weekly_goal INTEGER NOT NULL", "privacy TEXT NOT NULL DEFAULT 'named'",
+                    "active INTEGER NOT NULL DEFAULT 1", "is_admin INTEGER NOT NULL DEFAULT 0",
+                    "nudges_enabled INTEGER NOT NULL DEFAULT 1", "paused_until TEXT", "profile_checked_at TEXT",
+                    "joined_at TEXT NOT NULL", "updated_at TEXT NOT NULL"],
+        "indexes": {"members_cohort": "(cohort_id, active)",
+                    "sqlite_autoindex_members_1": "UNIQUE (workspace_id, user_id)"},
+        "foreign_keys": ["cohort_id -> cohorts.id", "workspace_id -> workspaces.id"],
+    },
+    "activities": {
+        "columns": ["id INTEGER PK", "workspace_id INTEGER NOT NULL", "cohort_id INTEGER NOT NULL",
+                    "member_id INTEGER NOT NULL", "seq INTEGER NOT NULL", "kind TEXT NOT NULL",
+                    "subtype TEXT NOT NULL", "org TEXT NOT NULL", "org_key TEXT NOT NULL",
+                    "happened_on TEXT NOT NULL", "notes TEXT NOT NULL DEFAULT ''",
+                    "points INTEGER NOT NULL DEFAULT 0", "status TEXT NOT NULL DEFAULT 'done'",
+                    "source TEXT NOT NULL DEFAULT ''", "created_at TEXT NOT NULL", "updated_at TEXT NOT NULL",
+                    "deleted_at TEXT", "thanked_at TEXT"],
+        "indexes": {
+            # The leaderboard's range scan: live rows of one cohort by day, covering what it sums.
+            "activities_board": "(cohort_id, happened_on, member_id, kind, points, status) WHERE",
+            "activities_member": "(member_id, happened_on) WHERE",
+            "activities_member_created": "(member_id, created_at)",
+            "sqlite_autoindex_activities_1": "UNIQUE (workspace_id, seq)",
+        },
+        "foreign_keys": ["cohort_id -> cohorts.id", "member_id -> members.id", "workspace_id -> workspaces.id"],
+    },
+    "seen_events": {
+        "columns": ["key TEXT PK", "seen_at TEXT NOT NULL"],
+        "indexes": {"seen_events_at": "(seen_at)", "sqlite_autoindex_seen_events_1": "UNIQUE (key)"},
+        "foreign_keys": [],
+    },
+    "deliveries": {
+        "columns": ["id INTEGER PK", "key TEXT NOT NULL", "kind TEXT NOT NULL", "workspace_id INTEGER NOT NULL",
+                    "member_id INTEGER", "cohort_id INTEGER", "target TEXT NOT NULL", "card_id TEXT",
+                    "status TEXT NOT NULL", "claimed_at TEXT NOT NULL", "sent_at TEXT", "message_ref TEXT",
+                    "attempts INTEGER NOT NULL DEFAULT 1"],
+        "indexes": {"deliveries_member_card": "(member_id, kind, claimed_at)",
+                    "deliveries_status": "(status, claimed_at)",
+                    "sqlite_autoindex_deliveries_1": "UNIQUE (key)"},
+        "foreign_keys": ["cohort_id -> cohorts.id", "member_id -> members.id", "workspace_id -> workspaces.id"],
+    },
+    "card_feedback": {
+        "columns": ["id INTEGER PK", "member_id INTEGER NOT NULL", "cohort_id INTEGER NOT NULL",
+                    "card_id TEXT NOT NULL", "vote INTEGER NOT NULL", "at TEXT NOT NULL"],
+        "indexes": {"card_feedback_card": "(cohort_id, card_id)",
+                    "sqlite_autoindex_card_feedback_1": "UNIQUE (member_id, card_id)"},
+        "foreign_keys": ["cohort_id -> cohorts.id", "member_id -> members.id"],
+    },
+    "pauses": {
+        "columns": ["id INTEGER PK", "member_id INTEGER NOT NULL", "starts_on TEXT NOT NULL",
+                    "ends_on TEXT NOT NULL"],
+        "indexes": {"pauses_member": "(member_id, starts_on)"},
+        "foreign_keys": ["member_id -> members.id"],
+    },
+    "teams_conversations": {  # registered by storage/teams.py
+        "columns": ["id INTEGER PK", "tenant_id TEXT NOT NULL", "target_kind TEXT NOT NULL",
+                    "target_id TEXT NOT NULL", "conversation_id TEXT NOT NULL", "team_id TEXT",
+                    "reference TEXT NOT NULL", "service_url TEXT NOT NULL", "created_at TEXT NOT NULL",
+                    "updated_at TEXT NOT NULL"],
+        "indexes": {"teams_conversations_target": "(target_id)",
+                    "sqlite_autoindex_teams_conversations_1": "UNIQUE (tenant_id, target_id)"},
+        "foreign_keys": [],
+    },
+}
+
+
+def describe(db: Database | sqlite3.Connection) -> dict[str, dict[str, list[str] | dict[str, str]]]:
+    """The schema as PRAGMAs report it, in SCHEMA's shape (the migrations ledger table left out)."""
+    conn = db.conn if isinstance(db, Database) else db
+    tables = [r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+        "AND name != '_sqlite_migrations'")]
+    out: dict[str, dict[str, list[str] | dict[str, str]]] = {}
+    for table in tables:
+        columns = []
+        for _, name, type_, notnull, default, pk in conn.execute(f"PRAGMA table_info({table})"):
+            text = f"{name} {type_}"
+            text += " NOT NULL" if notnull else ""
+            text += f" DEFAULT {default}" if default is not None else ""
+            text += " PK" if pk else ""
+            columns.append(text)
+        indexes = {}
+        for _, index, unique, _origin, partial in conn.execute(f"PRAGMA index_list({table})"):
+            cols = ", ".join(r[2] for r in conn.execute(f"PRAGMA index_info({index})"))
+            indexes[index] = ("UNIQUE " if unique else "") + f"({cols})" + (" WHERE" if partial else "")
+        keys = sorted(f"{r[3]} -> {r[2]}.{r[4]}" for r in conn.execute(f"PRAGMA foreign_key_list({table})"))
+        out[table] = {"columns": columns, "indexes": indexes, "foreign_keys": keys}
+    return out
+
+
+def test_blank_database_has_the_expected_schema() -> None:
+    assert describe(open_db(":memory:")) == SCHEMA
+
+
+def test_a_fresh_process_builds_the_whole_schema() -> None:
+    """Opening the database first thing (as `cohortbot serve` and the shell do) applies every migration, including
+    those registered by modules the process has not imported yet."""
+    code = (
+        "from storage import open_db\n"
+        "db = open_db(':memory:')\n"
+        "print(sorted(name for (name,) in db.execute('SELECT name FROM _sqlite_migrations')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                          cwd=Path(__file__).resolve().parents[1])
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == repr(sorted(APPLIED))
+
+
+def test_migrations_are_recorded_in_order() -> None:
+    db = open_db(":memory:")
+    rows = db.execute("SELECT migration_set, name FROM _sqlite_migrations ORDER BY rowid").fetchall()
+    assert rows == [("cohortbot", name) for name in APPLIED]
+    assert MIGRATIONS.pending(db) == []
+
+
+def test_reopening_a_file_applies_nothing_new(tmp_path: Path) -> None:
+    path = tmp_path / "cohort.db"
+    first = open_db(path)
+    first.execute("INSERT INTO workspaces (platform, external_id, created_at) VALUES ('shell', 'local', 'x')")
+    first.conn.commit()
+    ledger = first.execute("SELECT * FROM _sqlite_migrations").fetchall()
+    first.conn.close()
+    again = open_db(path)
+    assert again.execute("SELECT * FROM _sqlite_migrations").fetchall() == ledger  # same rows, same times
+    assert again.execute("SELECT external_id FROM workspaces").fetchall() == [("local",)]
+    assert describe(again) == SCHEMA
+
+
+def test_an_older_database_is_brought_up_to_date(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    old = open_db(path, migrate=False)
+    MIGRATIONS.apply(old, stop_before=APPLIED[1])
+    old.execute("INSERT INTO workspaces (platform, external_id, created_at) VALUES ('slack', 'T1', 'x')")
+    old.conn.commit()
+    assert [m.name for m in MIGRATIONS.pending(old)] == APPLIED[1:]
+    old.conn.close()
+    upgraded = open_db(path)
+    assert describe(upgraded) == SCHEMA
+    assert MIGRATIONS.pending(upgraded) == []
+    assert upgraded.execute("SELECT external_id FROM workspaces").fetchall() == [("T1",)]
+
+
+def test_without_migrate_nothing_is_created(tmp_path: Path) -> None:
+    db = open_db(tmp_path / "empty.db", migrate=False)
+    assert describe(db) == {}
+    assert [m.name for m in MIGRATIONS.pending(db)] == APPLIED
+
+
+def test_file_database_uses_wal_foreign_keys_and_a_busy_timeout(tmp_path: Path) -> None:
+    db = open_db(tmp_path / "cohort.db")
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert db.execute("PRAGMA busy_timeout").fetchone()[0] == 10_000
+    # WAL is a property of the file: a plain connection sees it too.
+    with sqlite3.connect(tmp_path / "cohort.db") as plain_conn:
+        assert plain_conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    plain_conn.close()
+
+
+def test_constraints_are_enforced() -> None:
+    db = open_db(":memory:")
+    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+        db.execute("INSERT INTO cohorts (workspace_id, name, points_interview, points_offer_bonus, "
+                   "points_informational, points_meeting, points_event, daily_cap, created_at) "
+                   "VALUES (99, 'c', 3, 5, 3, 2, 1, 10, 'x')")
+    db.execute("INSERT INTO workspaces (id, platform, external_id, created_at) VALUES (1, 'shell', 'local', 'x')")
+    db.execute("INSERT INTO cohorts (id, workspace_id, name, points_interview, points_offer_bonus, "
+               "points_informational, points_meeting, points_event, daily_cap, created_at) "
+               "VALUES (1, 1, 'c', 3, 5, 3, 2, 1, 10, 'x')")
+    with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+        db.execute("INSERT INTO members (workspace_id, cohort_id, user_id, weekly_goal, privacy, joined_at, "
+                   "updated_at) VALUES (1, 1, 'alice', 3, 'loud', 'x', 'x')")
+    with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
+        db.execute("INSERT INTO workspaces (platform, external_id, created_at) VALUES ('shell', 'local', 'y')")

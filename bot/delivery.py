@@ -109,8 +109,9 @@ class Deliverer:
         if notifier is None:
             report.no_notifier += 1
             return
+        now = self.clock()
         claim = ledger.claim(self.db, key=out.key, kind=out.kind, workspace_key=out.workspace_key,
-                             target=out.target, now=self.clock(), lease_seconds=self.lease_seconds,
+                             target=out.target, now=now, lease_seconds=self.lease_seconds,
                              member_id=out.member_id, cohort_id=out.cohort_id, card_id=out.card_id)
         if claim is None:
             report.skipped += 1
@@ -121,6 +122,8 @@ class Deliverer:
                 found = await notifier.find_sent(out, since)
             except Exception:
                 log.exception("could not check whether %s was delivered; leaving it for the next sweep", out.key)
+                # Put the claim's time back, or failed checks would move the next search past the lost send.
+                ledger.restore_claim(self.db, out.key, claim.claimed_at, taken_at=now)
                 report.failed += 1
                 return
             if found:

@@ -301,8 +301,8 @@ def plan_follow_ups(db: Database, now: datetime, default_tz: str) -> list[Outgoi
                 )),
             ))
             # Keyed by the date too: an entry rescheduled to a later day is asked about again after that day.
-            out.append(Outgoing(f"checkback:{act_id}:{happened}", "checkback", platform, workspace, ws_key, user_id, reply,
-                                member_id, cohort_id, who=name or user_id))
+            out.append(Outgoing(f"checkback:{act_id}:{happened}", "checkback", platform, workspace, ws_key, user_id,
+                                reply, member_id, cohort_id, who=name or user_id))
     sent = _sent_keys(db, [o.key for o in out])
     return [o for o in out if o.key not in sent]
 

@@ -76,6 +76,17 @@ def release(db: Database, key: str) -> None:
         db.execute("DELETE FROM deliveries WHERE key = ? AND status = 'claimed'", [key])
 
 
+def restore_claim(db: Database, key: str, claimed_at: str, *, taken_at: datetime) -> None:
+    """Undo taking over an in-doubt claim at `taken_at` when the platform could not be checked: the claim gets
+    its earlier time back, so the next check still searches from before the send that may have happened
+    (unless another sender has taken the claim over since)."""
+    with transaction(db):
+        db.execute(
+            "UPDATE deliveries SET claimed_at = ? WHERE key = ? AND status = 'claimed' AND claimed_at = ?",
+            [claimed_at, key, stamp(taken_at)],
+        )
+
+
 def status(db: Database, key: str) -> str | None:
     row = db.execute("SELECT status FROM deliveries WHERE key = ?", [key]).fetchone()
     return row[0] if row else None

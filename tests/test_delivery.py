@@ -103,6 +103,24 @@ async def test_a_claim_that_never_reached_slack_is_sent_exactly_once(deps: Deps,
     assert posts_to(fake, "U0ANN") == 1 and ledger.status(deps.db, out.key) == "sent"
 
 
+async def test_recovery_still_finds_the_message_after_a_long_outage_of_the_history_check(deps: Deps,
+                                                                                        fake: FakeSlack) -> None:
+    """Failed lookups must not move the search window past the message sent before the crash."""
+    join(deps, "U0ANN")
+    at(deps, MONDAY_NY_10AM)
+    [out] = plan_nudges(deps.db, MONDAY_NY_10AM, NY)
+    assert claim(deps, out) is not None
+    await slack_notifier(fake).send(out)  # ... and the process died
+    deliverer = make_deliverer(deps, slack_notifier(fake), lease_seconds=0)
+    for minutes in range(5, 35, 5):  # half an hour in which conversations.history keeps failing
+        fake.fail_next("conversations.history", status=200, error="internal_error")
+        report = await nudge_sweep(deps, deliverer, MONDAY_NY_10AM + timedelta(minutes=minutes))
+        assert (report.failed, report.sent) == (1, 0)
+    report = await nudge_sweep(deps, deliverer, MONDAY_NY_10AM + timedelta(minutes=40))
+    assert (report.recovered, report.sent) == (1, 0)
+    assert posts_to(fake, "U0ANN") == 1
+
+
 async def test_a_live_claim_is_left_to_its_sender(deps: Deps, fake: FakeSlack) -> None:
     join(deps, "U0ANN")
     at(deps, MONDAY_NY_10AM)

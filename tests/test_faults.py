@@ -92,6 +92,13 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def slack_clock(start: datetime) -> Callable[[], float]:
+    """Slack's clock (message timestamps), running from the bot's frozen clock: the real clocks of the bot and
+    Slack agree, and the in-doubt check looks for messages from shortly before the claim onwards."""
+    began = time.monotonic()
+    return lambda: start.timestamp() + (time.monotonic() - began)
+
+
 def user_id(i: int) -> str:
     return f"U{i:07d}"
 
@@ -218,10 +225,7 @@ def crash_and_restart(tmp_path: Path, n: int, kills: int, seed: int) -> None:
     rng = random.Random(seed)
     db_path = tmp_path / "cohortbot.db"
     ids = seed_members(db_path, n)
-    # Slack's clock runs from the frozen `--now`, as the real clocks of the bot and Slack agree: the in-doubt
-    # check looks for messages from shortly before the claim onwards.
-    started = time.monotonic()
-    fake = FakeSlack.start_in_thread(clock=lambda: MONDAY.timestamp() + (time.monotonic() - started))
+    fake = FakeSlack.start_in_thread(clock=slack_clock(MONDAY))
     env = clean_env(SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=fake.url,
                     COHORTBOT_DB=str(db_path), COHORTBOT_WORKSPACE_RATE="0", COHORTBOT_NUDGE_PACING="0",
                     COHORTBOT_CLAIM_LEASE="0", LOG_LEVEL="WARNING")
@@ -303,7 +307,7 @@ class LosesAnswers:
 async def deliver_under_faults(tmp_path: Path, n: int, seed: int, max_sweeps: int = 12) -> None:
     db_path = tmp_path / "cohortbot.db"
     ids = seed_members(db_path, n, summary_channel="C0SUMMARY")
-    async with FakeSlack() as fake:
+    async with FakeSlack(clock=slack_clock(MONDAY)) as fake:
         fake.fail_ratio(0.3, seed, methods=["chat.postMessage", "conversations.history", "conversations.open"])
         settings = Settings(db_path=str(db_path), slack_bot_token=TOKEN, slack_signing_secret=SECRET,
                             slack_api_url=fake.url, workspace_rate=0, nudge_pacing=0, claim_lease=0)

@@ -61,6 +61,7 @@ def shell_job(settings: Settings, deps: Deps, kinds: tuple[str, ...]) -> Callabl
         out = io.StringIO()
         deliverer = make_deliverer(settings, deps, {"shell": PrintNotifier(out)})
         deliverer.channel_interval = deliverer.workspace_rate = 0
+        deliverer.clock = lambda: moment  # claims are stamped with the moment asked about
         report = asyncio.run(sweep(deps, deliverer, kinds=kinds, now=moment))
         if not report.sent:
             return (f"Nothing due at {moment:%a %d %b %H:%M} UTC that was not sent already. Nudges go out on the "

@@ -64,7 +64,7 @@ def parse(text: str, today: date) -> Args | cohort_settings.ExtraArgs:
             raise UsageError(f"/cohort {action} takes nothing after it.")
         return Args(action)
     if action == "goal":
-        if not rest.isdigit() or not 1 <= int(rest) <= MAX_GOAL:
+        if not rest.isdecimal() or not 1 <= int(rest) <= MAX_GOAL:
             raise UsageError(f"A weekly goal is a whole number of entries from 1 to {MAX_GOAL}, like /cohort goal 4.")
         return Args("goal", number=int(rest))
     if action == "privacy":

@@ -77,6 +77,9 @@ def dispatch(request: CommandRequest, deps: Deps) -> Reply:
         args = spec.parse(text, today)
     except UsageError as problem:
         return error(problem.spans, usage=spec.usage, examples=spec.examples)
+    except Exception:  # a parser bug must not become a failed request on the platform
+        log.exception("parsing /%s failed", name)
+        return error("Something went wrong on our side and nothing was saved. Please try again in a moment.")
     try:
         # One transaction for the whole command: a command that is refused (or fails) stores nothing, not
         # even the member, workspace and cohort its first use would create.

@@ -92,7 +92,8 @@ def check_text(text: str, limit: int) -> str:
             "over two entries."
         )
     for ch in text:
-        if ch not in _CONTROL_OK and unicodedata.category(ch) in ("Cc", "Cf") and ch not in "\u200d\ufe0f":
+        # Cs: a lone surrogate (from a JSON escape) is not text at all, and can't be stored
+        if ch not in _CONTROL_OK and unicodedata.category(ch) in ("Cc", "Cf", "Cs") and ch not in "\u200d\ufe0f":
             raise UsageError(
                 f"The text contains an invisible control character (U+{ord(ch):04X}). Retype it without "
                 "pasting from a terminal or a document."
@@ -136,7 +137,7 @@ def _checked(day: date, today: date, typed: str) -> date:
 def _make(year: int, month: int, day: int, typed: str) -> date:
     try:
         return date(year, month, day)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: a number too big for C, like nov 2200000000
         raise UsageError("There is no date ", UserText(typed), f". Dates are month/day, like 11/20. {DATE_HELP}") \
             from None
 
@@ -194,8 +195,9 @@ def parse_date_words(words: list[str], today: date) -> date | None:
             if first == "next" and ahead == 0:
                 ahead = 7
             return today + timedelta(days=ahead)
-        month_first = first in MONTHS and second.isdigit()
-        day_first = second in MONTHS and first.isdigit()
+        # isdecimal, not isdigit: int() can't read digits like "²" or "፩", which isdigit accepts
+        month_first = first in MONTHS and second.isdecimal()
+        day_first = second in MONTHS and first.isdecimal()
         if month_first or day_first:
             month = MONTHS[first] if month_first else MONTHS[second]
             day_ = int(second if month_first else first)

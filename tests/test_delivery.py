@@ -10,8 +10,8 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest

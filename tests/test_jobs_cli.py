@@ -9,13 +9,15 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
+from bot.delivery import Deliverer, Report
+from bot.nudges import Outgoing
 from bot.scheduler import SWEEP_JOB_ID, start_scheduler
 from commands.model import Deps
 from storage import open_db
@@ -183,18 +185,26 @@ async def test_the_scheduler_registers_the_sweep_and_runs_it_promptly(deps: Deps
     assert not scheduler.running
 
 
-async def test_a_failing_sweep_does_not_stop_the_scheduler(deps: Deps) -> None:
-    class Broken(Recorder):
-        async def send(self, out: object) -> str:
+async def test_a_failing_sweep_does_not_stop_the_scheduler(deps: Deps, caplog: pytest.LogCaptureFixture) -> None:
+    class Exploding(Deliverer):
+        runs = 0
+
+        async def deliver(self, planned: Sequence[Outgoing]) -> Report:
+            Exploding.runs += 1
             raise RuntimeError("boom")
 
     join(deps, "U0ANN")
     at(deps, MONDAY_NY_10AM)
-    broken = Broken()
-    scheduler = start_scheduler(deps, make_deliverer(deps, broken), every_seconds=3600)
+    deliverer = Exploding(db=deps.db, notifiers={}, clock=deps.clock)
+    scheduler = start_scheduler(deps, deliverer, every_seconds=3600)
     try:
-        await asyncio.sleep(0.2)
+        deadline = time.monotonic() + 5
+        while not Exploding.runs and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(0.05)
+        assert Exploding.runs == 1
+        assert "sweep failed" in caplog.text
         job = scheduler.get_job(SWEEP_JOB_ID)
-        assert job is not None and scheduler.running  # still scheduled for the next interval
+        assert job is not None and scheduler.running and job.next_run_time is not None  # the next one is due
     finally:
         scheduler.shutdown(wait=False)

@@ -20,7 +20,7 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlite_utils import Database
 
-from bot.content import card_by_id, load_cards
+from bot.content import Card, card_by_id, load_cards
 from bot.delivery import Deliverer, Report
 from bot.nudges import choose_card, iso_week, plan_nudges
 from bot.scheduler import sweep
@@ -40,6 +40,12 @@ JOINED = datetime(2026, 10, 5, 15, 0, tzinfo=UTC)  # weeks before: nobody is in 
 
 
 # ---- shared helpers ----------------------------------------------------------------------------------
+
+def card(card_id: str | None) -> Card:
+    found = card_by_id(card_id) if card_id else None
+    assert found is not None, card_id
+    return found
+
 
 def utc(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
@@ -318,7 +324,7 @@ async def test_resume_and_nudges_on_bring_nudges_back(deps: Deps) -> None:
     ok(slack_say(deps, "U0O", "/cohort nudges on", tz=NY))
     assert (await nudge_sweep(deps, deliverer, MONDAY_NY_10AM + timedelta(minutes=5))).sent == 2
     back = next(o for o in recorder.sent if o.target == "U0P")
-    assert "back_from_pause" in card_by_id(back.card_id).tags
+    assert "back_from_pause" in card(back.card_id).tags
 
 
 async def test_a_missed_monday_catches_up_the_same_local_day_and_never_on_tuesday(deps: Deps) -> None:
@@ -379,8 +385,8 @@ async def test_the_card_fits_the_members_week(deps: Deps, fake: FakeSlack) -> No
     planned = {o.target: o for o in plan_nudges(deps.db, MONDAY_NY_10AM, NY)}
     assert sorted(planned) == sorted(expected)
     for user, tag in expected.items():
-        card = card_by_id(planned[user].card_id)
-        assert tag in card.tags, (user, tag, card.id, sorted(card.tags))
+        chosen = card(planned[user].card_id)
+        assert tag in chosen.tags, (user, tag, chosen.id, sorted(chosen.tags))
     # (U0OFFER logged only interviews, U0NEW nothing: the higher-priority situation decided their card.)
 
     deliverer = make_deliverer(deps, slack_notifier(fake))
@@ -388,12 +394,12 @@ async def test_the_card_fits_the_members_week(deps: Deps, fake: FakeSlack) -> No
     assert report.sent == len(expected)
     posts = {c.args["channel"]: c for c in fake.calls_to("chat.postMessage")}
     for user, out in planned.items():
-        card = card_by_id(out.card_id)
+        chosen = card(out.card_id)
         text = posted_text(posts[user])
-        assert card.title in text and card.nudge in text
+        assert chosen.title in text and chosen.nudge in text
         values = button_values(posts[user])
-        assert {"c": "cohort", "t": f"tip down {card.id}"} in values
-        assert {"c": "cohort", "t": f"tip up {card.id}"} in values
+        assert {"c": "cohort", "t": f"tip down {chosen.id}"} in values
+        assert {"c": "cohort", "t": f"tip up {chosen.id}"} in values
         assert {"c": "cohort", "t": "pause 1w"} in values
         assert {"c": "interview", "t": ""} in values and {"c": "network", "t": ""} in values
     assert "2 interviews and 0 meetings" in posted_text(posts["U0INT"])
@@ -416,8 +422,8 @@ async def test_when_all_nothing_logged_cards_were_seen_a_hesitant_card_comes_nex
         assert claimed is not None
         ledger.mark_sent(deps.db, key, MONDAY_NY_10AM - timedelta(weeks=5), "x")
     [out] = plan_nudges(deps.db, MONDAY_NY_10AM, NY)
-    card = card_by_id(out.card_id)
-    assert card.id not in nothing_cards and "hesitant" in card.tags
+    chosen = card(out.card_id)
+    assert chosen.id not in nothing_cards and "hesitant" in chosen.tags
 
 
 async def test_no_card_repeats_within_six_weeks(deps: Deps) -> None:
@@ -463,7 +469,7 @@ async def test_thumbs_down_makes_a_card_chosen_less(deps: Deps, fake: FakeSlack)
     assert scores == {shown: (0, 3)}
 
     cards = load_cards()
-    tag = next(t for t in ("nothing_logged", "hesitant", "first_week", "general") if t in card_by_id(shown).tags)
+    tag = next(t for t in ("nothing_logged", "hesitant", "first_week", "general") if t in card(shown).tags)
 
     before, after = share_of(shown, {}, cards, tag), share_of(shown, scores, cards, tag)
     assert before > 0.05

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from bot.content import card_by_id
 from bot.scheduler import sweep
 from commands.model import Deps
 from storage import members
@@ -18,6 +17,7 @@ from tests.fakeslack import FakeSlack
 from tests.test_nudges import (
     NY,
     at,
+    card,
     deliveries,
     join,
     log,
@@ -139,7 +139,7 @@ def figures(deps: Deps, week: tuple[str, str]) -> dict[str, Any]:
     points, people = deps.db.execute(
         f"SELECT COALESCE(SUM(points), 0), COUNT(DISTINCT member_id) FROM activities WHERE {where}", week).fetchone()
     board = deps.db.execute(
-        f"SELECT m.display_name, m.privacy, SUM(a.points), SUM(a.kind = 'interview'), SUM(a.kind = 'networking') "
+        "SELECT m.display_name, m.privacy, SUM(a.points), SUM(a.kind = 'interview'), SUM(a.kind = 'networking') "
         "FROM activities a JOIN members m ON m.id = a.member_id WHERE a.status = 'done' AND a.deleted_at IS NULL "
         "AND a.happened_on BETWEEN ? AND ? "
         "AND m.privacy != 'hidden' GROUP BY m.id ORDER BY SUM(a.points) DESC", week).fetchall()
@@ -201,7 +201,7 @@ async def test_one_summary_a_week_whose_figures_match_the_rows(deps: Deps, fake:
         assert never not in text
     [row] = deliveries(deps.db, "summary")
     assert row["status"] == "sent" and row["target"] == "C0JOBS"
-    assert card_by_id(row["card_id"]).title in text
+    assert card(row["card_id"]).title in text
 
 
 async def test_a_quiet_week_lists_nobody_and_the_next_week_posts_once_more(deps: Deps, fake: FakeSlack) -> None:

@@ -29,9 +29,8 @@ def main() -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     api = os.environ.get("SLACK_API_URL", "https://slack.com/api/")
     client = AsyncWebClient(token=os.environ["SLACK_BOT_TOKEN"], base_url=api if api.endswith("/") else api + "/")
-    options = {} if default_bolt else {"process_before_response": True}
     bolt = AsyncApp(signing_secret=os.environ["SLACK_SIGNING_SECRET"], client=client,
-                    logger=logging.getLogger("slack_bolt"), **options)
+                    logger=logging.getLogger("slack_bolt"), process_before_response=not default_bolt)
 
     @bolt.command("/interview")
     async def interview(ack: AsyncAck) -> None:

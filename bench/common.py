@@ -94,9 +94,11 @@ class Target:
     measured: str
     met: bool
     how: str = ""  # by how much, and why when missed
+    reported_only: bool = False  # a measurement without a target
 
     def row(self) -> list[Any]:
-        return [self.name, self.goal, self.measured, "met" if self.met else "**missed**", self.how]
+        result = "reported" if self.reported_only else "met" if self.met else "**missed**"
+        return [self.name, self.goal, self.measured, result, self.how]
 
 
 @dataclass

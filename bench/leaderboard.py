@@ -18,6 +18,7 @@ Timed, with the clock frozen at the last generated day (a Sunday, so the week is
 
 from __future__ import annotations
 
+import functools
 import random
 import sqlite3
 import sys
@@ -35,7 +36,7 @@ from storage import board, members, open_db
 from storage.activities import base_points, org_key
 from storage.members import ScoringRules
 
-GEN_VERSION = 2
+GEN_VERSION = 3
 END = date(2026, 11, 29)  # a Sunday: the weekly board covers seven full days
 NOW = datetime(2026, 11, 29, 20, 0, tzinfo=UTC)  # Sunday 15:00 in New York, 12:00 in Los Angeles
 DAYS = 730
@@ -139,6 +140,9 @@ def generate(path: Path, cohorts: int, per_cohort: int, activities: int, seed: i
     conn.execute("COMMIT")
     conn.execute("PRAGMA journal_mode = WAL")  # as cohortbot opens it
     conn.close()
+    db = open_db(tmp)
+    board.rebuild_totals(db)  # the bulk insert bypassed storage, which keeps running totals per member
+    db.conn.close()
     tmp.rename(path)
 
 
@@ -173,30 +177,36 @@ FROM (SELECT member_id, SUM(points) AS points, SUM(kind = 'interview') AS interv
 JOIN members AS m ON m.id = s.member_id
 ORDER BY s.points DESC
 """
+MINIMAL_ALL_TIME_TOTALS = """
+SELECT m.id, m.display_name, m.user_id, m.privacy, m.active, t.points, t.interviews, t.meetings
+FROM member_totals AS t JOIN members AS m ON m.id = t.member_id
+WHERE t.cohort_id = ? AND t.interviews + t.meetings > 0
+ORDER BY t.points DESC
+"""
+# /progress by hand, using the per-day totals the schema keeps (the cheapest source of each answer).
 MINIMAL_PROGRESS = (
-    "SELECT COALESCE(SUM(points), 0), COALESCE(SUM(kind = 'interview'), 0), COALESCE(SUM(kind = 'networking'), 0) "
-    "FROM activities WHERE member_id = ? AND happened_on BETWEEN ? AND ? AND deleted_at IS NULL AND status = 'done'",
-    "SELECT DISTINCT happened_on FROM activities WHERE member_id = ? AND deleted_at IS NULL AND status = 'done' "
-    "AND happened_on <= ? ORDER BY happened_on DESC",
+    "SELECT COALESCE(SUM(points), 0), COALESCE(SUM(interviews), 0), COALESCE(SUM(meetings), 0) "
+    "FROM member_days WHERE member_id = ? AND day BETWEEN ? AND ?",
+    "SELECT day FROM member_days WHERE member_id = ? AND day <= ? ORDER BY day DESC",
     "SELECT seq, kind, subtype, org, happened_on, points FROM activities WHERE member_id = ? AND deleted_at IS NULL "
     "ORDER BY happened_on DESC, id DESC LIMIT 5",
 )
 
 
-def explain(conn: sqlite3.Connection, sql: str, params: list[Any]) -> str:
-    return "; ".join(r[3] for r in conn.execute("EXPLAIN QUERY PLAN " + sql, params))
-
-
 # ---- timing ------------------------------------------------------------------------------------------
 
-def timed(fn: Callable[[int], Any], runs: int, warmup: int) -> list[float]:
-    for i in range(warmup):
-        fn(i)
-    out = []
-    for i in range(runs):
-        start = time.perf_counter()
-        fn(i)
-        out.append((time.perf_counter() - start) * 1000)
+def timed(fns: dict[str, Callable[[int], Any]], runs: int, warmup: int, chunk: int = 10) -> dict[str, list[float]]:
+    """Milliseconds per call of each function, interleaved in chunks so drift and caches treat them alike."""
+    for fn in fns.values():
+        for i in range(warmup):
+            fn(i)
+    out: dict[str, list[float]] = {name: [] for name in fns}
+    for base in range(0, runs, chunk):
+        for name, fn in fns.items():
+            for i in range(base, min(runs, base + chunk)):
+                start = time.perf_counter()
+                fn(i)
+                out[name].append((time.perf_counter() - start) * 1000)
     return out
 
 
@@ -235,10 +245,12 @@ def run(quick: bool = False) -> Result:
     table = Table(
         f"Leaderboard and /progress: {len(people):,} active members, {len(cohort_rows)} cohorts, {n_acts:,} "
         f"activities ({size_mb:,.0f} MB file)",
-        ["query", "path", "median ms", "p95 ms", "vs minimal SQL (median)", "rows"],
+        ["query", "path", "median ms", "p95 ms", "vs fastest minimal SQL (median)", "rows"],
         note=(f"Clock frozen at {NOW:%a %d %b %Y %H:%M} UTC. Each run asks as a random member of a random cohort "
-              f"({runs} runs, {runs_all} for all time, after {warmup} warm-up runs). "
-              + (f"Database generated in {generated:.0f} s." if generated else "Database from the cache in bench/out/.")),
+              f"({runs} runs, {runs_all} for all time, after {warmup} warm-up runs; the paths of one query "
+              "interleaved 10 runs at a time). "
+              + (f"Database generated in {generated:.0f} s." if generated
+                 else "Database from the cache in bench/out/.")),
     )
     medians: dict[tuple[str, str], float] = {}
     plans: list[list[str]] = []
@@ -252,22 +264,43 @@ def run(quick: bool = False) -> Result:
         def via_board(i: int, start: date | None = start) -> None:
             board.board(deps.db, cohort_picks[i % 5000][1], start, END)
 
-        if start is None:
-            def minimal(i: int) -> None:
+        def minimal(i: int, lower: str = lower, all_time: bool = start is None) -> None:
+            if all_time:
                 raw.execute(MINIMAL_ALL_TIME, [cohort_picks[i % 5000][1]]).fetchall()
-        else:
-            def minimal(i: int, lower: str = lower) -> None:
+            else:
                 raw.execute(MINIMAL_BOARD, [cohort_picks[i % 5000][1], lower, END.isoformat()]).fetchall()
 
+        def minimal_totals(i: int) -> None:
+            raw.execute(MINIMAL_ALL_TIME_TOTALS, [cohort_picks[i % 5000][1]]).fetchall()
+
         rows = len(board.board(deps.db, cohort_rows[0][0], start, END))
-        base = timed(minimal, n, warmup)
-        for label, fn in (("dispatch", via_dispatch), ("board()", via_board), ("minimal SQL", minimal)):
-            times = base if label == "minimal SQL" else timed(fn, n, warmup)
-            medians[(period, label)] = median(times)
-            table.add(f"/leaderboard {period}", label, median(times), pct(times, 95),
-                      median(times) / median(base), rows)
-        plans.append([f"/leaderboard {period}", explain(deps.db.conn, "SELECT * FROM (" + board_sql() + ")",
-                                                        [cohort_rows[0][0], lower, END.isoformat()])])
+        fns: dict[str, Callable[[int], Any]] = {"dispatch": via_dispatch, "board()": via_board,
+                                                 "minimal SQL, from the entries": minimal}
+        if start is None:
+            fns["minimal SQL, from member_totals"] = minimal_totals
+        times = timed(fns, n, warmup)
+        base = min((median(t) for k, t in times.items() if k.startswith("minimal")))  # the faster by hand
+        medians[(period, "minimal SQL")] = base
+        for label in ("dispatch", "board()", *(k for k in times if k.startswith("minimal"))):
+            medians[(period, label)] = median(times[label])
+            table.add(f"/leaderboard {period}", label, median(times[label]), pct(times[label], 95),
+                      median(times[label]) / base, rows)
+        plans.append([f"/leaderboard {period}", executed_plan(deps.db, functools.partial(
+            board.board, deps.db, cohort_rows[0][0], start, END))])
+
+    # The command's fixed cost: /leaderboard through dispatch with the board query answering nothing.
+    real_board = board.board
+    board.board = lambda *a, **k: []  # type: ignore[assignment]
+    try:
+        def stubbed(i: int) -> None:
+            check(dispatch(request(cohort_picks[i % 5000], "leaderboard", ""), deps))
+
+        fixed = timed({"fixed": stubbed}, runs, warmup)["fixed"]
+    finally:
+        board.board = real_board
+    medians[("fixed", "dispatch")] = median(fixed)
+    table.add("/leaderboard week", "dispatch, query stubbed out (a command's fixed cost)", median(fixed),
+              pct(fixed, 95), float("nan"), 0)
 
     def progress(i: int) -> None:
         check(dispatch(request(picks[i % 5000], "progress", ""), deps))
@@ -278,12 +311,12 @@ def run(quick: bool = False) -> Result:
         raw.execute(MINIMAL_PROGRESS[1], [member_id, END.isoformat()]).fetchall()
         raw.execute(MINIMAL_PROGRESS[2], [member_id]).fetchall()
 
-    base = timed(progress_minimal, runs, warmup)
-    prog = timed(progress, runs, warmup)
+    both = timed({"dispatch": progress, "minimal": progress_minimal}, runs, warmup)
+    by_hand, prog = both["minimal"], both["dispatch"]
     medians[("progress", "dispatch")] = median(prog)
-    medians[("progress", "minimal SQL")] = median(base)
-    table.add("/progress", "dispatch", median(prog), pct(prog, 95), median(prog) / median(base), "")
-    table.add("/progress", "minimal SQL", median(base), pct(base, 95), 1.0, "")
+    medians[("progress", "minimal SQL")] = median(by_hand)
+    table.add("/progress", "dispatch", median(prog), pct(prog, 95), median(prog) / median(by_hand), "")
+    table.add("/progress", "minimal SQL", median(by_hand), pct(by_hand, 95), 1.0, "")
     plan_table = Table("Query plans (EXPLAIN QUERY PLAN of storage.board.board)", ["query", "plan"], plans)
     raw.close()
     deps.db.conn.close()
@@ -292,27 +325,34 @@ def run(quick: bool = False) -> Result:
     worst = max((medians[(p, "dispatch")] / medians[(p, "minimal SQL")], p) for p in ("week", "month", "all",
                                                                                          "progress"))
     worst_board = max((medians[(p, "board()")] / medians[(p, "minimal SQL")], p) for p in ("week", "month", "all"))
+    fixed_ms = medians[("fixed", "dispatch")]
     targets = [
         Target("leaderboard: weekly", "≤ 2 ms", f"{week_ms:.2f} ms median (dispatch)", week_ms <= 2,
                f"{(1 - week_ms / 2) * 100:.0f}% under" if week_ms <= 2 else f"{week_ms - 2:.2f} ms over"),
         Target("leaderboard: all time", "≤ 10 ms", f"{all_ms:.2f} ms median (dispatch)", all_ms <= 10,
                f"{(1 - all_ms / 10) * 100:.0f}% under" if all_ms <= 10 else f"{all_ms - 10:.2f} ms over"),
-        Target("leaderboard: vs minimal SQL", "≤ 1.5x",
-               f"board() ≤ {worst_board[0]:.2f}x; whole command ≤ {worst[0]:.2f}x ({worst[1]})",
-               worst[0] <= 1.5,
-               "the whole command, with its transaction, member look-up and Reply, within 1.5x" if worst[0] <= 1.5
-               else f"the whole command is {worst[0]:.2f}x the bare query for {worst[1]}: the fixed cost of a "
-                    "command (transaction, member look-up, Reply) on top of a sub-millisecond query"),
+        Target("leaderboard: board() vs minimal SQL", "≤ 1.5x",
+               f"≤ {worst_board[0]:.2f}x (highest: {worst_board[1]})", worst_board[0] <= 1.5,
+               "storage.board.board against the fastest hand-written SQL for the same rows"),
+        Target("leaderboard: whole command vs minimal SQL", "≤ 1.5x",
+               f"≤ {worst[0]:.2f}x (highest: {worst[1]})", worst[0] <= 1.5,
+               "within 1.5x" if worst[0] <= 1.5 else
+               f"a command's fixed cost ({fixed_ms:.2f} ms: its transaction, finding the member, the Reply; "
+               "measured with the query stubbed out) is as large as the hand-written query itself"),
     ]
     return Result("leaderboard", [table, plan_table], targets, time.perf_counter() - started)
 
 
-def board_sql() -> str:
-    """storage.board.board's query text (for EXPLAIN), read from its source so it cannot drift."""
-    import inspect
-
-    source = inspect.getsource(board.board)
-    return source.split('"""', 3)[3].split('"""')[0] if source.count('"""') >= 4 else MINIMAL_BOARD
+def executed_plan(db: Any, call: Callable[[], Any]) -> str:
+    """EXPLAIN QUERY PLAN of the SELECTs `call` runs (traced, so it is what storage really executes)."""
+    statements: list[str] = []
+    db.conn.set_trace_callback(statements.append)
+    try:
+        call()
+    finally:
+        db.conn.set_trace_callback(None)
+    return " | ".join("; ".join(r[3] for r in db.conn.execute("EXPLAIN QUERY PLAN " + sql))
+                      for sql in statements if sql.lstrip().upper().startswith("SELECT"))
 
 
 if __name__ == "__main__":

@@ -99,6 +99,10 @@ def serve(settings: Settings) -> int:
     app = build_app(settings, deps)
 
     async def on_startup(app: web.Application) -> None:
+        if SLACK in app:
+            from bot.transports.slack import open_session
+
+            await open_session(app[SLACK].client)  # keep-alive connections to the Web API
         if settings.slack_app_token and settings.has_slack:
             await _socket_mode(app, settings)
         from bot.scheduler import start_scheduler
@@ -114,6 +118,10 @@ def serve(settings: Settings) -> int:
         handler = app.get(SOCKET_MODE)
         if handler is not None:
             await handler.close_async()
+        if SLACK in app:
+            from bot.transports.slack import close_session
+
+            await close_session(app[SLACK].client)
         deps.db.conn.close()
 
     app.on_startup.append(on_startup)

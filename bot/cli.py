@@ -108,12 +108,21 @@ def _jobs(settings: Settings, args: argparse.Namespace, kinds: tuple[str, ...]) 
 
     async def run() -> int:
         notifiers: dict[str, Notifier] = {"shell": PrintNotifier(sys.stdout)}
+        client = None
         if settings.has_slack:
-            from bot.transports.slack import make_client
+            from bot.transports.slack import make_client, open_session
             from bot.transports.slack_notify import SlackNotifier
 
-            notifiers["slack"] = SlackNotifier(make_client(settings))
-        report = await sweep(deps, make_deliverer(settings, deps, notifiers), kinds=kinds)
+            client = make_client(settings)
+            await open_session(client)  # keep-alive connections for the whole run
+            notifiers["slack"] = SlackNotifier(client)
+        try:
+            report = await sweep(deps, make_deliverer(settings, deps, notifiers), kinds=kinds)
+        finally:
+            if client is not None:
+                from bot.transports.slack import close_session
+
+                await close_session(client)
         print(f"sent {report.sent}, recovered {report.recovered}, already sent {report.skipped}, "
               f"failed {report.failed}" + (f", {report.no_notifier} for platforms not configured here"
                                           if report.no_notifier else ""))

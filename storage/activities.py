@@ -103,21 +103,58 @@ def rescore_day(db: Database, member_id: int, day: str, rules: ScoringRules) -> 
     # `+created_at`: sort the day's few rows rather than let SQLite walk every entry the member ever logged
     # through activities_member_created just to avoid that sort (it did, and a log got slower with history).
     rows = db.execute(
-        "SELECT id, kind, subtype, org_key, status, points, thanked_at FROM activities "
+        "SELECT id, kind, subtype, org_key, status, points, thanked_at, cohort_id FROM activities "
         "WHERE member_id = ? AND happened_on = ? AND deleted_at IS NULL ORDER BY +created_at, id",
         [member_id, day],
     ).fetchall()
     seen: set[tuple[str, str]] = set()
-    total = 0
-    for act_id, kind, subtype, key, status, old, thanked_at in rows:
+    total = interviews = meetings = 0
+    cohort_id: int | None = rows[0][7] if rows else None  # a member's entries are all in their cohort
+    for act_id, kind, subtype, key, status, old, thanked_at, _ in rows:
         points = 0
-        if status == "done" and (kind, key) not in seen:
-            seen.add((kind, key))
-            earned = base_points(kind, subtype, rules) + (THANKS_BONUS if thanked_at else 0)
-            points = max(0, min(earned, rules.daily_cap - total))
+        if status == "done":
+            interviews += kind == "interview"
+            meetings += kind == "networking"
+            if (kind, key) not in seen:
+                seen.add((kind, key))
+                earned = base_points(kind, subtype, rules) + (THANKS_BONUS if thanked_at else 0)
+                points = max(0, min(earned, rules.daily_cap - total))
         total += points
         if points != old:
             db.execute("UPDATE activities SET points = ? WHERE id = ?", [points, act_id])
+    record_day(db, member_id, day, cohort_id, (total, interviews, meetings))
+
+
+def record_day(db: Database, member_id: int, day: str, cohort_id: int | None,
+               totals: tuple[int, int, int]) -> None:
+    """Store a member's (points, interviews, meetings) for one day and move their all-time totals by the change.
+
+    These derived tables serve the all-time leaderboard (storage/board.py); `rescore_day` is the only writer,
+    and every change to an entry goes through it, inside the same transaction.
+    """
+    old = db.execute(
+        "SELECT cohort_id, points, interviews, meetings FROM member_days WHERE member_id = ? AND day = ?",
+        [member_id, day],
+    ).fetchone()
+    before = (old[1], old[2], old[3]) if old else (0, 0, 0)
+    if before == totals:
+        return
+    cohort = cohort_id if cohort_id is not None else old[0]
+    if totals == (0, 0, 0):
+        db.execute("DELETE FROM member_days WHERE member_id = ? AND day = ?", [member_id, day])
+    else:
+        db.execute(
+            "INSERT INTO member_days (member_id, day, cohort_id, points, interviews, meetings) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (member_id, day) DO UPDATE SET points = excluded.points, "
+            "interviews = excluded.interviews, meetings = excluded.meetings",
+            [member_id, day, cohort, *totals],
+        )
+    db.execute(
+        "INSERT INTO member_totals (cohort_id, member_id, points, interviews, meetings) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT (cohort_id, member_id) DO UPDATE SET points = points + excluded.points, "
+        "interviews = interviews + excluded.interviews, meetings = meetings + excluded.meetings",
+        [cohort, member_id, *(now - was for now, was in zip(totals, before, strict=True))],
+    )
 
 
 def get_by_id(db: Database, activity_id: int) -> Activity | None:

@@ -286,17 +286,18 @@ class LosesAnswers:
 
     platform = "slack"
 
-    def __init__(self, inner: SlackNotifier, rng: random.Random) -> None:
+    def __init__(self, inner: SlackNotifier) -> None:
         self.inner = inner
-        self.rng = rng
         self.lossy = True
+        self.sends = 0
 
     async def send(self, out: Outgoing) -> str:
-        roll = self.rng.random() if self.lossy else 1.0
-        if roll < 0.1:
+        self.sends += 1
+        turn = self.sends % 8 if self.lossy else -1
+        if turn == 3:
             raise ConnectionResetError("request lost")
         ref = await self.inner.send(out)
-        if roll < 0.25:
+        if turn in (1, 6):
             raise ConnectionResetError("answer lost")
         return ref
 
@@ -313,7 +314,7 @@ async def deliver_under_faults(tmp_path: Path, n: int, seed: int, max_sweeps: in
                             slack_api_url=fake.url, workspace_rate=0, nudge_pacing=0, claim_lease=0)
         deps = build_deps(settings, clock=lambda: MONDAY)
         try:
-            notifier = LosesAnswers(SlackNotifier(make_client(settings)), random.Random(seed))
+            notifier = LosesAnswers(SlackNotifier(make_client(settings)))
             deliverer = make_deliverer(settings, deps, {"slack": notifier})
             sweeps = recovered = 0
             while plan(deps.db, MONDAY, deps.default_tz) and sweeps < max_sweeps:
@@ -738,10 +739,12 @@ async def test_buttons_and_modals_naming_another_members_entry_are_refused_and_w
     assert "You have no entry #1" in answer.args["text"]
     assert target.snapshot() == before
 
-    values = {"org": {"value": "Evil Corp"},
-              "subtype": {"value": {"type": "static_select", "selected_option": {"value": "offer"}}},
-              "day": {"value": {"type": "datepicker", "selected_date": "2026-11-26"}},
-              "notes": {"value": "overwritten"}}
+    values: dict[str, dict[str, Any]] = {
+        "org": {"value": "Evil Corp"},
+        "subtype": {"value": {"type": "static_select", "selected_option": {"value": "offer"}}},
+        "day": {"value": {"type": "datepicker", "selected_date": "2026-11-26"}},
+        "notes": {"value": "overwritten"},
+    }
     submission = view_submission_payload("log_form", values, team_id=team, user_id=user,
                                          private_metadata=json.dumps({"k": "interview", "ch": "C0001", "e": 1}))
     body = interaction_body(submission)

@@ -17,7 +17,7 @@ from sqlite_utils import Database
 from storage import open_db
 from storage.migrations import MIGRATIONS
 
-APPLIED = ["0001_core", "0002_seen_events", "0003_nudges", "0100_teams_conversations"]
+APPLIED = ["0001_core", "0002_seen_events", "0003_nudges", "0004_board_totals", "0100_teams_conversations"]
 
 # table -> columns ("name TYPE [NOT NULL] [DEFAULT x] [PK]", in order), indexes ("name": "[UNIQUE ](cols)[ WHERE]"),
 # foreign keys ("column -> table.column").
@@ -65,6 +65,19 @@ SCHEMA: dict[str, dict[str, list[str] | dict[str, str]]] = {
             "sqlite_autoindex_activities_1": "UNIQUE (workspace_id, seq)",
         },
         "foreign_keys": ["cohort_id -> cohorts.id", "member_id -> members.id", "workspace_id -> workspaces.id"],
+    },
+    "member_days": {
+        "columns": ["member_id INTEGER NOT NULL PK", "day TEXT NOT NULL PK", "cohort_id INTEGER NOT NULL",
+                    "points INTEGER NOT NULL", "interviews INTEGER NOT NULL", "meetings INTEGER NOT NULL"],
+        "indexes": {"member_days_cohort": "(cohort_id, day)",
+                    "sqlite_autoindex_member_days_1": "UNIQUE (member_id, day)"},
+        "foreign_keys": ["cohort_id -> cohorts.id", "member_id -> members.id"],
+    },
+    "member_totals": {
+        "columns": ["cohort_id INTEGER NOT NULL PK", "member_id INTEGER NOT NULL PK", "points INTEGER NOT NULL",
+                    "interviews INTEGER NOT NULL", "meetings INTEGER NOT NULL"],
+        "indexes": {"sqlite_autoindex_member_totals_1": "UNIQUE (cohort_id, member_id)"},
+        "foreign_keys": ["cohort_id -> cohorts.id", "member_id -> members.id"],
     },
     "seen_events": {
         "columns": ["key TEXT PK", "seen_at TEXT NOT NULL"],

@@ -126,8 +126,11 @@ def _code_sections(table: Table) -> list[dict[str, Any]]:
     return sections
 
 
+_COMPACT = json.JSONEncoder(separators=(",", ":"))  # built once: json.dumps(separators=...) builds one per call
+
+
 def button_value(command: str, text: str) -> str:
-    return json.dumps({"c": command, "t": text}, separators=(",", ":"))
+    return _COMPACT.encode({"c": command, "t": text})
 
 
 def _block_text_length(block: dict[str, Any]) -> int:
@@ -161,6 +164,9 @@ def to_block_dicts(reply: Reply, *, max_blocks: int = MAX_BLOCKS, cut_note: str 
 
 
 def _fit(blocks: list[dict[str, Any]], max_blocks: int, note: str) -> list[dict[str, Any]]:
+    # The common case in one encoding: the list's JSON is its blocks' JSON plus brackets and ", " separators.
+    if len(blocks) < max_blocks and len(json.dumps(blocks, ensure_ascii=False)) - 2 * len(blocks) <= MAX_TOTAL:
+        return blocks
     kept: list[dict[str, Any]] = []
     total = 0
     for block in blocks:

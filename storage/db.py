@@ -44,8 +44,9 @@ def transaction(db: Database) -> Iterator[Database]:
     """
     conn = db.conn
     if conn.in_transaction:
-        with db.atomic():
-            yield db
+        # Already inside the caller's transaction (a whole command runs in one): its commit or rollback covers
+        # this block too. No savepoint: nothing catches an inner failure and carries on.
+        yield db
         return
     conn.execute("BEGIN IMMEDIATE")
     try:

@@ -67,6 +67,10 @@ _COHORT_COLS = (
     "points_offer_bonus, points_informational, points_meeting, points_event, daily_cap"
 )
 
+_MEMBER_WIDTH = len(_MEMBER_COLS.split(","))
+_MEMBER_JOIN_COLS = ", ".join("m." + c.strip() for c in _MEMBER_COLS.split(","))
+_COHORT_JOIN_COLS = ", ".join("c." + c.strip() for c in _COHORT_COLS.split(","))
+
 
 def _member(row: tuple[Any, ...]) -> Member:
     return Member(
@@ -115,6 +119,16 @@ def ensure_member(
     A display name or timezone the platform supplies refreshes the stored one.
     """
     at = stamp(now)
+    known = db.execute(
+        f"SELECT {_MEMBER_JOIN_COLS}, {_COHORT_JOIN_COLS} FROM members m JOIN workspaces w ON w.id = m.workspace_id "
+        "JOIN cohorts c ON c.id = m.cohort_id WHERE w.platform = ? AND w.external_id = ? AND m.user_id = ?",
+        [platform, workspace, user_id],
+    ).fetchone()
+    if known is not None:  # the common case: one read, no write
+        member = _member(known[:_MEMBER_WIDTH])
+        if (display_name or member.display_name, tz or member.tz) == (member.display_name, member.tz):
+            return Membership(workspace_key=member.workspace_id, cohort=_cohort(known[_MEMBER_WIDTH:]),
+                              member=member, created=False)
     with transaction(db):
         row = db.execute(
             "SELECT id FROM workspaces WHERE platform = ? AND external_id = ?", [platform, workspace]

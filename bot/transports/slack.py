@@ -95,6 +95,7 @@ class SlackTransport:
             process_before_response=True,
         )
         self._background: set[asyncio.Task[Any]] = set()
+        self._fetched: set[tuple[str, str]] = set()  # profiles read from Slack, not yet marked in the database
         self.app.command(COMMAND_PATTERN)(self.on_command)
         self.app.action(re.compile("^" + re.escape(blockkit.ACTION_PREFIX)))(self.on_button)
         self.app.view("log_form")(self.on_form)
@@ -129,6 +130,7 @@ class SlackTransport:
             return Actor(PLATFORM, team_id, user_id, user_name or (stored.display_name if stored else ""),
                          stored.tz if stored else None)
         name, tz, is_admin = fetched
+        self._fetched.add((team_id, user_id))
         return Actor(PLATFORM, team_id, user_id, name or user_name, tz, is_workspace_admin=is_admin)
 
     async def _fetch_profile(self, user_id: str) -> tuple[str, str | None, bool] | None:
@@ -153,6 +155,10 @@ class SlackTransport:
                                   profile_checked_at=stamp(self.deps.clock()))
 
     def _profile_seen(self, actor: Actor) -> None:
+        """Record that Slack's profile was read for this member (once the command has created them)."""
+        if (actor.workspace_id, actor.user_id) not in self._fetched:
+            return
+        self._fetched.discard((actor.workspace_id, actor.user_id))
         stored = members.profile(self.deps.db, PLATFORM, actor.workspace_id, actor.user_id)
         if stored is not None and not stored.checked_at:
             members.mark_profile_checked(self.deps.db, PLATFORM, actor.workspace_id, actor.user_id,

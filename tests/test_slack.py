@@ -797,3 +797,35 @@ async def test_garbage_gets_a_4xx_and_the_server_keeps_serving(bot: Bot, body: s
     health = await bot.client.get("/healthz")
     assert health.status == 200 and await health.json() == {"ok": True}
     assert (await bot.reply("/interview", "Latham screener"))["text"].startswith("Logged")
+
+
+# ---- workspace admins -------------------------------------------------------------------------------
+
+
+async def test_workspace_admin_known_from_the_cache_can_still_change_setup(bot: Bot, fake: FakeSlack) -> None:
+    # Alice sets the cohort up first and becomes its admin. Bob is known (his profile is cached) and was not a
+    # workspace admin then.
+    first = await bot.reply("/cohort", "setup <#C0JOBS|jobs> monday 9am", user_id="U0001", user_name="alice")
+    assert "cohort admin" in all_text(first["blocks"])
+    await bot.reply("/progress", "", user_id="U0002", user_name="bob")
+    refused = await bot.reply("/cohort", "setup <#C0OTHER|other>", user_id="U0002", user_name="bob")
+    assert "Only a cohort admin" in all_text(refused["blocks"])
+    assert bot.query("SELECT summary_channel FROM cohorts")[0]["summary_channel"] == "C0JOBS"
+
+    # Slack now says Bob is a workspace admin: the setup command asks Slack again and lets him in.
+    fake.add_user("U0002", name="bob", real_name="Bob Jones", display_name="Bob", tz="America/Chicago",
+                  is_admin=True)
+    calls_before = len(fake.calls_to("users.info"))
+    allowed = await bot.reply("/cohort", "setup <#C0OTHER|other> tuesday", user_id="U0002", user_name="bob")
+    assert "Tuesday" in all_text(allowed["blocks"])
+    assert len(fake.calls_to("users.info")) == calls_before + 1
+    row = bot.query("SELECT summary_channel, nudge_weekday FROM cohorts")[0]
+    assert (row["summary_channel"], row["nudge_weekday"]) == ("C0OTHER", 1)
+
+
+async def test_ordinary_commands_do_not_ask_slack_again(bot: Bot, fake: FakeSlack) -> None:
+    await bot.reply("/progress", "", user_id="U0001", user_name="alice")
+    calls_before = len(fake.calls_to("users.info"))
+    await bot.reply("/interview", "Latham callback", user_id="U0001", user_name="alice")
+    await bot.reply("/cohort", "goal 4", user_id="U0001", user_name="alice")
+    assert len(fake.calls_to("users.info")) == calls_before

@@ -117,10 +117,13 @@ class SlackTransport:
 
     # ---- who is asking -----------------------------------------------------------------------------
 
-    async def actor(self, team_id: str, user_id: str, user_name: str = "") -> Actor:
-        """The member, with their Slack name and timezone (users.info once, then cached in the database)."""
+    async def actor(self, team_id: str, user_id: str, user_name: str = "", *, fresh: bool = False) -> Actor:
+        """The member, with their Slack name and timezone (users.info once, then cached in the database).
+
+        `fresh` asks Slack again: admin-only commands need to know whether the member is a workspace admin now.
+        """
         stored = members.profile(self.deps.db, PLATFORM, team_id, user_id)
-        if stored is not None and stored.checked_at:
+        if stored is not None and stored.checked_at and not fresh:
             age = self.deps.clock() - datetime.fromisoformat(stored.checked_at)
             if age > PROFILE_TTL:
                 self._spawn(self._refresh_profile(team_id, user_id))
@@ -182,7 +185,10 @@ class SlackTransport:
     # ---- slash commands ----------------------------------------------------------------------------
 
     async def on_command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
-        actor = await self.actor(body.get("team_id", ""), body.get("user_id", ""), body.get("user_name", ""))
+        admin_only = body.get("command") == "/cohort" and str(body.get("text", "")).split()[:1] in (["setup"],
+                                                                                                   ["admin"])
+        actor = await self.actor(body.get("team_id", ""), body.get("user_id", ""), body.get("user_name", ""),
+                                 fresh=admin_only)
         where = Where(channel_id=body.get("channel_id", ""), channel_name=body.get("channel_name", ""),
                       is_direct=str(body.get("channel_name", "")) == "directmessage")
         name = body.get("command", "").lstrip("/")

@@ -39,6 +39,27 @@ Stateful behaviour worth knowing about:
   Slack's ``"1700000000.000100"`` format; they are unique and increasing.
 * Posting to a user id (``U…``/``W…``) lands in the DM ``"D" + id[1:]``, the same
   id that ``conversations.open`` returns for that user.
+
+Socket Mode
+-----------
+
+``apps.connections.open`` (called with an ``xapp-`` app-level token) answers
+``{"ok": true, "url": "ws://127.0.0.1:PORT/socket?ticket=...&app_id=..."}``, a
+websocket route on the same server.  A client that connects there first gets
+Slack's ``hello`` message; then the test pushes envelopes and reads the acks::
+
+    await fake.wait_socket_connected()
+    ack = await fake.socket_send("slash_commands", {...slash command fields...})
+    ack["payload"]["blocks"]      # what the app put in its acknowledgement
+
+``socket_send`` sends ``{"envelope_id", "type", "payload",
+"accepts_response_payload"}`` to the newest open connection and waits (bounded)
+for the client's ``{"envelope_id": ..., "payload": ...}``; every ack is also
+recorded in ``fake.socket_acks``.  From synchronous code (fake started with
+``start_in_thread()``) use ``socket_send_sync`` / ``wait_socket_connected_sync``.
+``socket_disconnect(reason)`` sends Slack's ``disconnect`` message (e.g. the periodic
+``refresh_requested``), after which a client should reconnect.
+Unknown tickets are refused with HTTP 401; ``close()`` closes open sockets first.
 """
 
 from __future__ import annotations
@@ -51,6 +72,7 @@ import json
 import random
 import threading
 import time
+import uuid
 import zoneinfo
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
@@ -58,7 +80,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any
 
-from aiohttp import web
+from aiohttp import WSCloseCode, WSMsgType, web
 
 __all__ = ["Call", "FakeSlack", "Fault"]
 
@@ -74,6 +96,9 @@ _NO_AUTH_METHODS = frozenset(
         "openid.connect.token",
     }
 )
+
+#: Envelope types Slack sends over a Socket Mode connection (besides hello / disconnect).
+SOCKET_ENVELOPE_TYPES = frozenset({"slash_commands", "interactive", "events_api"})
 
 _STATUS_TEXT = {
     500: "Internal Server Error",
@@ -209,8 +234,19 @@ class FakeSlack:
         self._thread: threading.Thread | None = None
         self._thread_loop: asyncio.AbstractEventLoop | None = None
 
+        #: Socket Mode acks received from clients (``{"envelope_id": ..., "payload": ...}``), in arrival order.
+        self.socket_acks: list[JsonDict] = []
+        #: Other text messages received over Socket Mode (anything without an ``envelope_id``).
+        self.socket_messages: list[Any] = []
+        #: How many Socket Mode connections were accepted (reconnects count again).
+        self.socket_connects = 0
+        self._socket_tickets: set[str] = set()
+        self._sockets: list[web.WebSocketResponse] = []
+        self._ack_waiters: dict[str, asyncio.Future[JsonDict]] = {}
+
         self._handlers: dict[str, Callable[[JsonDict, str | None], JsonDict]] = {
             "api.test": self._api_test,
+            "apps.connections.open": self._apps_connections_open,
             "auth.test": self._auth_test,
             "chat.postMessage": self._chat_post_message,
             "chat.postEphemeral": self._chat_post_ephemeral,
@@ -237,6 +273,7 @@ class FakeSlack:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_post("/response_url/{rid}", self._handle_response_url)
+        app.router.add_get("/socket", self._handle_socket)
         runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=0.5)
         await runner.setup()
         site = web.TCPSite(runner, self.host, 0)
@@ -251,9 +288,13 @@ class FakeSlack:
         return self
 
     async def close(self) -> None:
-        """Stop serving (idempotent)."""
+        """Stop serving (idempotent); open Socket Mode connections are closed first."""
         runner, self._runner = self._runner, None
         if runner is not None:
+            with self._lock:
+                sockets = list(self._sockets)
+            for ws in sockets:
+                await ws.close(code=WSCloseCode.GOING_AWAY, message=b"server shutting down")
             await runner.cleanup()
 
     async def __aenter__(self) -> FakeSlack:
@@ -456,6 +497,8 @@ class FakeSlack:
             self.home_views.clear()
             self._faults.clear()
             self._ratio = 0.0
+            self.socket_acks.clear()
+            self.socket_messages.clear()
 
     async def wait_for_calls(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
         """Wait (polling) until at least ``count`` delivered calls to ``method`` exist."""
@@ -483,6 +526,196 @@ class FakeSlack:
         with self._lock:
             seen = [c.method for c in self.calls]
         return f"expected {count} call(s) to {method}, got {len(found)}; delivered calls so far: {seen}"
+
+    # ------------------------------------------------------------------ Socket Mode
+
+    @property
+    def socket_connections(self) -> int:
+        """How many Socket Mode connections are open right now (hello sent, not yet closed)."""
+        with self._lock:
+            return sum(1 for ws in self._sockets if not ws.closed)
+
+    async def wait_socket_connected(self, timeout: float = 5.0, count: int = 1) -> int:
+        """Wait (polling) until ``count`` Socket Mode connections are open; returns how many are."""
+        deadline = time.monotonic() + timeout
+        while True:
+            open_now = self.socket_connections
+            if open_now >= count:
+                return open_now
+            if time.monotonic() >= deadline:
+                raise TimeoutError(self._socket_wait_message(count, open_now, timeout))
+            await asyncio.sleep(0.01)
+
+    def wait_socket_connected_sync(self, timeout: float = 5.0, count: int = 1) -> int:
+        """Blocking variant of :meth:`wait_socket_connected` (any thread)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            open_now = self.socket_connections
+            if open_now >= count:
+                return open_now
+            if time.monotonic() >= deadline:
+                raise TimeoutError(self._socket_wait_message(count, open_now, timeout))
+            time.sleep(0.01)
+
+    def _socket_wait_message(self, count: int, open_now: int, timeout: float) -> str:
+        opens = len(self.calls_to("apps.connections.open"))
+        return (f"expected {count} open Socket Mode connection(s) within {timeout}s, have {open_now} "
+                f"(apps.connections.open answered {opens} time(s), {self.socket_connects} connect(s) accepted)")
+
+    async def socket_send(
+        self,
+        envelope_type: str,
+        payload: JsonDict,
+        *,
+        timeout: float = 5.0,
+        envelope_id: str | None = None,
+        accepts_response_payload: bool | None = None,
+        retry_attempt: int | None = None,
+        retry_reason: str | None = None,
+    ) -> JsonDict:
+        """Push one envelope to the newest open Socket Mode connection and return the client's ack.
+
+        ``envelope_type`` is ``"slash_commands"``, ``"interactive"`` or ``"events_api"``;
+        ``payload`` is what Slack would have POSTed over HTTP (slash command fields as
+        a dict, an interaction payload, or an ``event_callback`` body).
+        ``accepts_response_payload`` defaults to true except for ``events_api``, as on
+        Slack; ``events_api`` envelopes also carry ``retry_attempt`` / ``retry_reason``.
+        Raises ``RuntimeError`` if no client is connected and ``TimeoutError`` if no
+        ack arrives within ``timeout`` seconds.  Callable from any event loop: when the
+        fake runs in its own thread the work is handed to that thread's loop.
+        """
+        coro = self._socket_send(envelope_type, payload, timeout=timeout, envelope_id=envelope_id,
+                                 accepts_response_payload=accepts_response_payload,
+                                 retry_attempt=retry_attempt, retry_reason=retry_reason)
+        loop = self._thread_loop
+        if loop is not None and loop is not asyncio.get_running_loop():
+            return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coro, loop))
+        return await coro
+
+    def socket_send_sync(self, envelope_type: str, payload: JsonDict, *, timeout: float = 5.0,
+                         **kwargs: Any) -> JsonDict:
+        """Blocking variant of :meth:`socket_send` for a fake started with :meth:`start_in_thread`."""
+        loop = self._thread_loop
+        if loop is None or loop.is_closed():
+            raise RuntimeError("socket_send_sync needs a FakeSlack started with start_in_thread()")
+        future = asyncio.run_coroutine_threadsafe(
+            self._socket_send(envelope_type, payload, timeout=timeout, **kwargs), loop)
+        # _socket_send bounds its own wait; the extra second only covers scheduling on the fake's loop.
+        return future.result(timeout + 1.0)
+
+    async def _socket_send(
+        self,
+        envelope_type: str,
+        payload: JsonDict,
+        *,
+        timeout: float,
+        envelope_id: str | None = None,
+        accepts_response_payload: bool | None = None,
+        retry_attempt: int | None = None,
+        retry_reason: str | None = None,
+    ) -> JsonDict:
+        if envelope_type not in SOCKET_ENVELOPE_TYPES:
+            raise ValueError(f"envelope_type must be one of {sorted(SOCKET_ENVELOPE_TYPES)}, not {envelope_type!r}")
+        with self._lock:
+            open_sockets = [ws for ws in self._sockets if not ws.closed]
+        if not open_sockets:
+            raise RuntimeError("no Socket Mode client is connected (see wait_socket_connected)")
+        envelope_id = envelope_id or str(uuid.uuid4())
+        if accepts_response_payload is None:
+            accepts_response_payload = envelope_type != "events_api"
+        envelope: JsonDict = {
+            "envelope_id": envelope_id,
+            "type": envelope_type,
+            "payload": payload,
+            "accepts_response_payload": accepts_response_payload,
+        }
+        if envelope_type == "events_api" or retry_attempt is not None or retry_reason is not None:
+            envelope["retry_attempt"] = retry_attempt or 0
+            envelope["retry_reason"] = retry_reason or ""
+        waiter: asyncio.Future[JsonDict] = asyncio.get_running_loop().create_future()
+        self._ack_waiters[envelope_id] = waiter
+        try:
+            await open_sockets[-1].send_str(json.dumps(envelope))
+            return await asyncio.wait_for(waiter, timeout)
+        except TimeoutError:
+            raise TimeoutError(f"no Socket Mode ack for {envelope_type} envelope {envelope_id} "
+                               f"within {timeout}s") from None
+        finally:
+            self._ack_waiters.pop(envelope_id, None)
+
+    async def socket_disconnect(self, reason: str = "refresh_requested") -> None:
+        """Send Slack's ``{"type": "disconnect", "reason": ...}`` to the newest open connection.
+
+        Slack sends ``refresh_requested`` every few hours (``warning`` ~10 s before,
+        ``link_disabled`` when Socket Mode is switched off); a client is expected to
+        open a new connection.  The fake leaves closing the socket to the client.
+        """
+        coro = self._socket_disconnect(reason)
+        loop = self._thread_loop
+        if loop is not None and loop is not asyncio.get_running_loop():
+            await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coro, loop))
+        else:
+            await coro
+
+    async def _socket_disconnect(self, reason: str) -> None:
+        with self._lock:
+            open_sockets = [ws for ws in self._sockets if not ws.closed]
+        if not open_sockets:
+            raise RuntimeError("no Socket Mode client is connected (see wait_socket_connected)")
+        await open_sockets[-1].send_json(
+            {"type": "disconnect", "reason": reason, "debug_info": {"host": "applink-fake-1"}})
+
+    def _hello(self, num_connections: int) -> JsonDict:
+        return {
+            "type": "hello",
+            "num_connections": num_connections,
+            "debug_info": {
+                "host": "applink-fake-1",
+                "started": datetime.now().strftime("%Y-%m-%d %H:%M:%S.%f")[:-3],
+                "build_number": 1,
+                "approximate_connection_time": 18060,
+            },
+            "connection_info": {"app_id": self.app_id},
+        }
+
+    async def _handle_socket(self, request: web.Request) -> web.StreamResponse:
+        ticket = request.query.get("ticket", "")
+        with self._lock:
+            known = ticket in self._socket_tickets
+        if not known:
+            return web.json_response({"ok": False, "error": "invalid_ticket"}, status=401)
+        ws = web.WebSocketResponse(autoping=True, timeout=2.0)
+        await ws.prepare(request)
+        with self._lock:
+            self.socket_connects += 1
+            connections = sum(1 for other in self._sockets if not other.closed) + 1
+        await ws.send_json(self._hello(connections))
+        with self._lock:
+            self._sockets.append(ws)
+        try:
+            async for message in ws:
+                if message.type == WSMsgType.TEXT:
+                    self._on_socket_text(message.data)
+        finally:
+            with self._lock:
+                if ws in self._sockets:
+                    self._sockets.remove(ws)
+        return ws
+
+    def _on_socket_text(self, data: str) -> None:
+        try:
+            message = json.loads(data)
+        except ValueError:
+            message = data
+        if isinstance(message, dict) and "envelope_id" in message:
+            with self._lock:
+                self.socket_acks.append(message)
+            waiter = self._ack_waiters.get(str(message["envelope_id"]))
+            if waiter is not None and not waiter.done():
+                waiter.set_result(message)
+        else:
+            with self._lock:
+                self.socket_messages.append(message)
 
     # ------------------------------------------------------------------ fault injection
 
@@ -670,6 +903,14 @@ class FakeSlack:
         if "error" in args:
             return {"ok": False, "error": args["error"], "args": args}
         return {"ok": True, "args": args}
+
+    def _apps_connections_open(self, args: JsonDict, token: str | None) -> JsonDict:
+        if not (token or "").startswith("xapp-"):
+            return {"ok": False, "error": "not_allowed_token_type"}
+        ticket = str(uuid.uuid4())
+        self._socket_tickets.add(ticket)
+        origin = "ws" + self.origin.removeprefix("http")
+        return {"ok": True, "url": f"{origin}/socket?ticket={ticket}&app_id={self.app_id}"}
 
     def _auth_test(self, args: JsonDict, token: str | None) -> JsonDict:
         return {

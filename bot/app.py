@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -30,9 +31,14 @@ SOCKET_MODE: web.AppKey[Any] = web.AppKey("socket_mode", object)
 SCHEDULER: web.AppKey[Any] = web.AppKey("scheduler", object)
 SLACK_MISSING = (
     "Slack is not configured: set SLACK_BOT_TOKEN (OAuth & Permissions > Bot User OAuth Token, xoxb-...) and "
-    "SLACK_SIGNING_SECRET (Basic Information > App Credentials). Without them, `cohortbot shell` runs the same "
-    "commands in your terminal."
+    "SLACK_SIGNING_SECRET (Basic Information > App Credentials), or SLACK_APP_TOKEN (an xapp- app-level token) "
+    "for Socket Mode. Without them, `cohortbot shell` runs the same commands in your terminal."
 )
+HTTP_NEEDS_SECRET = (
+    "This server takes Slack traffic over Socket Mode only: set SLACK_SIGNING_SECRET to accept signed HTTP "
+    "requests here."
+)
+SOCKET_CONNECT_TIMEOUT = 30.0
 
 
 def build_deps(settings: Settings, clock: Callable[[], datetime] | None = None) -> Deps:
@@ -47,6 +53,10 @@ async def healthz(request: web.Request) -> web.Response:
     except Exception as problem:  # the health check reports any database failure rather than raising
         return web.json_response({"ok": False, "error": str(problem)}, status=503)
     return web.json_response({"ok": True})
+
+
+async def http_needs_secret(request: web.Request) -> web.Response:
+    return web.json_response({"ok": False, "error": HTTP_NEEDS_SECRET}, status=503)
 
 
 async def slack_not_configured(request: web.Request) -> web.Response:
@@ -74,7 +84,10 @@ def build_app(settings: Settings, deps: Deps, *, slack_client: AsyncWebClient | 
         slack = SlackTransport(settings, deps, client=slack_client)
         app[SLACK] = slack
         app[NOTIFIERS]["slack"] = SlackNotifier(slack.client)
-        app.router.add_post("/slack/events", slack.handle)
+        if settings.slack_signing_secret:
+            app.router.add_post("/slack/events", slack.handle)
+        else:  # Socket Mode only: without a secret, an HTTP request cannot be verified, so none is accepted
+            app.router.add_post("/slack/events", http_needs_secret)
     else:
         app.router.add_post("/slack/events", slack_not_configured)
     if not (settings.teams_app_id or settings.teams_anonymous):
@@ -95,8 +108,30 @@ async def _socket_mode(app: web.Application, settings: Settings) -> None:
     from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
     handler = AsyncSocketModeHandler(app[SLACK].app, settings.slack_app_token)
-    await handler.connect_async()  # type: ignore[no-untyped-call]
-    app[SOCKET_MODE] = handler
+    app[SOCKET_MODE] = handler  # before connecting, so shut-down closes it whatever happens
+    await asyncio.wait_for(handler.connect_async(), SOCKET_CONNECT_TIMEOUT)  # type: ignore[no-untyped-call]
+
+
+async def check_app_token(settings: Settings) -> str | None:
+    """Ask Slack once whether the app-level token opens Socket Mode; a readable problem, or None when it does.
+
+    slack_sdk's Socket Mode client retries a bad token forever, so without this a typo looks like a hang.
+    """
+    from slack_sdk.errors import SlackApiError
+
+    client = AsyncWebClient(base_url=settings.slack_api_url, timeout=10)
+    try:
+        await client.apps_connections_open(app_token=settings.slack_app_token)
+    except SlackApiError as problem:
+        error = problem.response.get("error") if isinstance(problem.response.data, dict) else problem
+        return (f"SLACK_APP_TOKEN was refused by Slack ({error}). It must be an app-level token (xapp-...) with "
+                "connections:write, from Basic Information > App-Level Tokens.")
+    except (OSError, TimeoutError, aiohttp.ClientError) as problem:
+        return f"Could not reach Slack to open Socket Mode ({problem})."
+    finally:
+        if client.session is not None:
+            await client.session.close()
+    return None
 
 
 def serve(settings: Settings) -> int:
@@ -104,6 +139,11 @@ def serve(settings: Settings) -> int:
     if not settings.has_slack and not (settings.teams_app_id or settings.teams_anonymous):
         print(SLACK_MISSING)
         return 2
+    if settings.slack_app_token and settings.has_slack:
+        problem = asyncio.run(check_app_token(settings))
+        if problem:
+            print(problem)
+            return 2
     deps = build_deps(settings)
     app = build_app(settings, deps)
 

@@ -44,7 +44,8 @@ class Settings:
 
     @property
     def has_slack(self) -> bool:
-        return bool(self.slack_bot_token and self.slack_signing_secret)
+        """A bot token, and a way to receive Slack's requests: signed HTTP or Socket Mode."""
+        return bool(self.slack_bot_token and (self.slack_signing_secret or self.slack_app_token))
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

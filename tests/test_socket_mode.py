@@ -293,8 +293,9 @@ def test_serve_in_socket_mode_answers_over_the_socket_and_stops_cleanly_on_sigte
             assert time.monotonic() < deadline, "no /healthz within 15 s:\n" + log_path.read_text(errors="replace")
             time.sleep(0.05)
         fake.wait_socket_connected_sync(timeout=5)
-        [opened] = fake.calls_to("apps.connections.open")
-        assert opened.token == APP_TOKEN
+        # Once to check the token before starting, once by the Socket Mode client to connect.
+        opened = fake.calls_to("apps.connections.open")
+        assert [call.token for call in opened] == [APP_TOKEN, APP_TOKEN]
 
         ack = fake.socket_send_sync("slash_commands", slash_command("/interview", "Latham callback yesterday"),
                                     timeout=5)
@@ -327,3 +328,69 @@ def test_serve_in_socket_mode_answers_over_the_socket_and_stops_cleanly_on_sigte
         time.sleep(0.01)
     assert fake.socket_connections == 0
     assert fake.socket_connects == 1  # one connection for the process's whole life, no reconnects
+
+
+def serve_env(fake: FakeSlack, tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("SLACK_", "TEAMS_", "COHORTBOT_")) and k not in ("PORT", "HOST", *PROXY_VARS)}
+    env.update(PYTHONUNBUFFERED="1", SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_API_URL=fake.url,
+               COHORTBOT_DB=str(tmp_path / "cohortbot.db"), HOST="127.0.0.1", PORT=str(free_port()),
+               COHORTBOT_SWEEP_SECONDS="3600", **extra)
+    return env
+
+
+def test_serve_with_a_wrong_app_token_stops_at_once_with_a_clear_message(threaded_fake: FakeSlack,
+                                                                         tmp_path: Path) -> None:
+    # A bot token pasted where the app-level token belongs: Slack refuses it with not_allowed_token_type.
+    env = serve_env(threaded_fake, tmp_path, SLACK_SIGNING_SECRET=SECRET, SLACK_APP_TOKEN="xoxb-not-an-app-token")
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, "-m", "bot", "serve"], cwd=ROOT, env=env, capture_output=True,
+                            text=True, timeout=30)
+    assert result.returncode == 2
+    assert time.monotonic() - started < 15
+    assert "SLACK_APP_TOKEN was refused by Slack (not_allowed_token_type)" in result.stdout
+    assert "xapp-" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+    assert threaded_fake.socket_connects == 0
+
+
+def test_socket_mode_without_a_signing_secret_refuses_http_but_answers_over_the_socket(
+        threaded_fake: FakeSlack, tmp_path: Path) -> None:
+    fake = threaded_fake
+    env = serve_env(fake, tmp_path, SLACK_APP_TOKEN=APP_TOKEN)
+    port = int(env["PORT"])
+    log_path = tmp_path / "serve.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen([sys.executable, "-m", "bot", "serve"], cwd=ROOT, env=env, stdout=log,
+                                   stderr=subprocess.STDOUT)
+    try:
+        fake.wait_socket_connected_sync(timeout=15)
+        deadline = time.monotonic() + 15
+        while True:  # the HTTP site starts right after the socket connects
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
+                    if response.status == 200:
+                        break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            assert time.monotonic() < deadline, log_path.read_text(errors="replace")
+            time.sleep(0.05)
+        # Without a secret no HTTP request can be verified, so /slack/events takes none, signed or not.
+        body = "command=%2Finterview&text=Latham&team_id=T0001&user_id=U0001"
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/slack/events", data=body.encode(),
+                                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=5)
+        assert refused.value.code == 503
+        assert "SLACK_SIGNING_SECRET" in refused.value.read().decode()
+        ack = fake.socket_send_sync("slash_commands", slash_command("/interview", "Latham callback"), timeout=5)
+        assert ack["payload"]["text"].startswith("Logged callback interview at Latham")
+        assert len(activities(tmp_path / "cohortbot.db")) == 1
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+    assert process.returncode == 0, log_path.read_text(errors="replace")

@@ -23,6 +23,7 @@ import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -47,6 +48,18 @@ COMMAND_PATTERN = re.compile(r"^/(" + "|".join(re.escape(n) for n in REGISTRY) +
 PROFILE_TTL = timedelta(days=7)
 PROFILE_TIMEOUT = 1.5  # seconds; a slash command must be acknowledged within 3
 SLACK_CONTENT_TYPES = ("application/x-www-form-urlencoded", "application/json")
+
+
+class _DropTokenSkippedWarning(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment itself and then warns, on every start, that the client we
+    pass wins over it. The client carries that same token, so the warning says nothing useful."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
+BOLT_LOGGER = logging.getLogger("slack_bolt")
+BOLT_LOGGER.addFilter(_DropTokenSkippedWarning())
 
 
 def make_client(settings: Settings) -> AsyncWebClient:
@@ -91,7 +104,7 @@ class SlackTransport:
         self.app = AsyncApp(
             signing_secret=settings.slack_signing_secret,
             client=self.client,
-            logger=logging.getLogger("slack_bolt"),
+            logger=BOLT_LOGGER,
             process_before_response=True,
         )
         self._background: set[asyncio.Task[Any]] = set()

@@ -20,6 +20,9 @@ def home(request: CommandRequest, deps: Deps) -> Reply:
                            and not (isinstance(b, Para) and b.style == "muted")]
     blocks.append(Actions((Button("Log an interview", "interview", "", style="primary"),
                            Button("Log a meeting", "network", ""))))
+    # The board comes before the entries: if a very long history must be cut to fit, older entries go first.
+    board = leaderboard.run(leaderboard.Args("week"), ctx)
+    blocks.extend(board.blocks)
     entries = activities.recent(deps.db, ctx.member.id, RECENT)
     if entries:
         blocks.append(Para(("Your latest entries",), style="heading"))
@@ -28,6 +31,4 @@ def home(request: CommandRequest, deps: Deps) -> Reply:
                                 f"  · {describe_day(act.happened_on, today)} · {act.points} pts")))
             blocks.append(Actions((Button("Edit", "cohort", f"edit {act.seq}"),
                                    Button("Delete", "cohort", f"delete {act.seq}", style="danger"))))
-    board = leaderboard.run(leaderboard.Args("week"), ctx)
-    blocks.extend(board.blocks)
     return Reply(blocks=tuple(blocks), private=True)

@@ -724,7 +724,9 @@ async def test_a_long_history_stays_within_block_kit_limits(bot: Bot) -> None:
     assert_within_slack_limits(blocks, max_blocks=100)
     text = all_text(blocks)
     assert text.startswith("Your progress") and "#12  *screener*  &amp;&lt;&gt;" in text  # newest first
-    assert text.endswith("This reply was cut to fit Slack's limits; /progress shows the rest.")
+    assert "Leaderboard, this week" in text  # the board survives the cut; older entries give way
+    assert text.index("Leaderboard, this week") < text.index("#12  *screener*")
+    assert text.endswith("Older entries did not fit here; /progress lists them.")
 
 
 async def test_long_notes_are_cut_to_fit_a_block(bot: Bot) -> None:

@@ -188,7 +188,8 @@ def to_message(reply: Reply) -> dict[str, Any]:
 
 
 def home_view(reply: Reply) -> dict[str, Any]:
-    view = View(type="home", blocks=to_blocks(reply, max_blocks=MAX_HOME_BLOCKS))
+    view = View(type="home", blocks=to_blocks(reply, max_blocks=MAX_HOME_BLOCKS,
+                                              cut_note="Older entries did not fit here; /progress lists them."))
     return view.to_dict()
 
 

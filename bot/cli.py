@@ -157,13 +157,24 @@ def cmd_teams_package(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def default_user() -> str:
+    """The shell starts as the person at the terminal (their login name), so the board reads "ana (you)"."""
+    import getpass
+
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):
+        return "me"
+    return name if name and name.isprintable() and " " not in name and len(name) <= 40 else "me"
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cohortbot", description="Accountability bot for a job-search cohort.")
     sub = parser.add_subparsers(dest="command")
     run = sub.add_parser("run", help="serve Slack when credentials are set, else open the shell workspace")
     shell = sub.add_parser("shell", help="a local workspace in this terminal (no Slack needed)")
     for p in (parser, run, shell):
-        p.add_argument("--user", default="you", help="the member you act as at the start (shell)")
+        p.add_argument("--user", default=default_user(), help="the member you act as at the start (shell)")
         p.add_argument("--now", default=None, help="freeze the clock at this ISO date-time (for demos)")
     sub.add_parser("serve", help="the HTTP server for Slack (and Teams)")
     for name, what in (("nudge", "weekly nudges and follow-ups"), ("summary", "the weekly cohort summary")):

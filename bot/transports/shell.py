@@ -57,7 +57,7 @@ class Shell:
         stdin: TextIO,
         stdout: TextIO,
         *,
-        user: str = "you",
+        user: str = "me",
         interactive: bool = False,
         extra: dict[str, Callable[[str], str]] | None = None,
     ) -> None:

@@ -22,7 +22,6 @@ import logging
 import os
 import random
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -49,6 +48,7 @@ from commands.model import Rules
 from storage import activities, members, open_db, transaction
 from storage.members import ScoringRules
 from tests.fakeslack import FakeSlack
+from tests.processes import free_port
 from tests.slack_signing import (
     block_actions_payload,
     interaction_body,
@@ -84,12 +84,6 @@ def clean_env(**values: str) -> dict[str, str]:
     env["PYTHONUNBUFFERED"] = "1"
     env.update(values)
     return env
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def slack_clock(start: datetime) -> Callable[[], float]:

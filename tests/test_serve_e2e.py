@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,18 +21,13 @@ from typing import Any
 import pytest
 
 from tests.fakeslack import FakeSlack
+from tests.processes import free_port
 from tests.slack_signing import sign, slash_command_body
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "e2e-signing-secret-0123456789abcdef"
 TOKEN = "xoxb-e2e-test"
 START_TIMEOUT = 30.0
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def clean_env(**values: str) -> dict[str, str]:

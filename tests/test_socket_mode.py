@@ -13,7 +13,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -38,6 +37,7 @@ from bot.config import Settings
 from bot.transports.slack import close_session, open_session
 from commands.model import Deps
 from tests.fakeslack import FakeSlack
+from tests.processes import free_port
 from tests.slack_signing import app_home_opened_event, block_actions_payload, event_body, slash_command_body
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -250,12 +250,6 @@ async def test_after_slacks_refresh_requested_the_app_reconnects_and_keeps_answe
 
 
 # ---- `python -m bot serve` with SLACK_APP_TOKEN ----------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ MAX_BODY = 1024 * 1024  # Slack's payloads are far smaller; anything bigger is r
 DEPS: web.AppKey[Deps] = web.AppKey("deps", Deps)
 NOTIFIERS: web.AppKey[dict[str, Notifier]] = web.AppKey("notifiers", dict)
 SLACK: web.AppKey[Any] = web.AppKey("slack", object)  # the SlackTransport, when Slack is configured
+SLACK_SENDER: web.AppKey[AsyncWebClient] = web.AppKey("slack_sender", AsyncWebClient)  # scheduled messages
 SOCKET_MODE: web.AppKey[Any] = web.AppKey("socket_mode", object)
 SCHEDULER: web.AppKey[Any] = web.AppKey("scheduler", object)
 SLACK_MISSING = (
@@ -83,7 +84,10 @@ def build_app(settings: Settings, deps: Deps, *, slack_client: AsyncWebClient | 
 
         slack = SlackTransport(settings, deps, client=slack_client)
         app[SLACK] = slack
-        app[NOTIFIERS]["slack"] = SlackNotifier(slack.client)
+        from bot.transports.slack import make_client
+
+        app[SLACK_SENDER] = make_client(settings, sends=True)
+        app[NOTIFIERS]["slack"] = SlackNotifier(app[SLACK_SENDER])
         if settings.slack_signing_secret:
             app.router.add_post("/slack/events", slack.handle)
         else:  # Socket Mode only: without a secret, an HTTP request cannot be verified, so none is accepted
@@ -152,6 +156,7 @@ def serve(settings: Settings) -> int:
             from bot.transports.slack import open_session
 
             await open_session(app[SLACK].client)  # keep-alive connections to the Web API
+            await open_session(app[SLACK_SENDER])
         if settings.slack_app_token and settings.has_slack:
             await _socket_mode(app, settings)
         from bot.scheduler import start_scheduler
@@ -171,6 +176,7 @@ def serve(settings: Settings) -> int:
             from bot.transports.slack import close_session
 
             await close_session(app[SLACK].client)
+            await close_session(app[SLACK_SENDER])
         deps.db.conn.close()
 
     app.on_startup.append(on_startup)

@@ -113,7 +113,7 @@ def _jobs(settings: Settings, args: argparse.Namespace, kinds: tuple[str, ...]) 
             from bot.transports.slack import make_client, open_session
             from bot.transports.slack_notify import SlackNotifier
 
-            client = make_client(settings)
+            client = make_client(settings, sends=True)
             await open_session(client)  # keep-alive connections for the whole run
             notifiers["slack"] = SlackNotifier(client)
         try:

@@ -348,3 +348,28 @@ async def test_sends_for_another_platform_wait_for_its_notifier(deps: Deps) -> N
     report = await nudge_sweep(deps, deliverer, MONDAY_NY_10AM)
     assert report.no_notifier == 1 and deliveries(deps.db) == []
     assert member(deps.db, "U0ANN").active
+
+
+async def test_the_production_send_client_never_re_posts_a_message_on_its_own(deps: Deps, fake: FakeSlack) -> None:
+    """The client `serve` and `cohortbot nudge` send with retries 429s only: a 500 may come after Slack posted the
+    message, so re-posting is left to the ledger, which checks the conversation first."""
+    from bot.config import Settings
+    from bot.delivery import NotSent
+    from bot.transports.slack import make_client
+    from bot.transports.slack_notify import SlackNotifier
+
+    settings = Settings(slack_bot_token="xoxb-test", slack_signing_secret="s", slack_api_url=fake.url)
+    out = outgoing("U0ANN", 1)
+    fake.fail_next("chat.postMessage", status=500)
+    with pytest.raises(Exception) as failed:
+        await SlackNotifier(make_client(settings, sends=True)).send(out)
+    assert not isinstance(failed.value, NotSent)  # in doubt, not "surely not sent"
+    assert (len(fake.failed_calls_to("chat.postMessage")), len(fake.calls_to("chat.postMessage"))) == (1, 0)
+
+    fake.fail_next("chat.postMessage", status=429, retry_after=1)
+    await SlackNotifier(make_client(settings, sends=True)).send(out)  # a 429 was not posted: retried
+    assert len(fake.calls_to("chat.postMessage")) == 1
+
+    fake.fail_next("chat.postMessage", status=500)
+    await SlackNotifier(make_client(settings)).send(out)  # the interactive client does retry a 5xx itself
+    assert len(fake.calls_to("chat.postMessage")) == 2

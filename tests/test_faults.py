@@ -308,7 +308,7 @@ async def deliver_under_faults(tmp_path: Path, n: int, seed: int, max_sweeps: in
                             slack_api_url=fake.url, workspace_rate=0, nudge_pacing=0, claim_lease=0)
         deps = build_deps(settings, clock=lambda: MONDAY)
         try:
-            notifier = LosesAnswers(SlackNotifier(make_client(settings)))
+            notifier = LosesAnswers(SlackNotifier(make_client(settings, sends=True)))
             deliverer = make_deliverer(settings, deps, {"slack": notifier})
             sweeps = recovered = 0
             while plan(deps.db, MONDAY, deps.default_tz) and sweeps < max_sweeps:

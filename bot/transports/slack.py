@@ -62,17 +62,19 @@ BOLT_LOGGER = logging.getLogger("slack_bolt")
 BOLT_LOGGER.addFilter(_DropTokenSkippedWarning())
 
 
-def make_client(settings: Settings) -> AsyncWebClient:
-    """The Web API client, with slack_sdk's retries for dropped connections, 429 (Retry-After) and 5xx."""
-    return AsyncWebClient(
-        token=settings.slack_bot_token,
-        base_url=settings.slack_api_url,
-        retry_handlers=[
-            AsyncConnectionErrorRetryHandler(max_retry_count=2),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=5),
-            AsyncServerErrorRetryHandler(max_retry_count=3),
-        ],
-    )
+def make_client(settings: Settings, *, sends: bool = False) -> AsyncWebClient:
+    """The Web API client, with slack_sdk's retries for 429 (honouring Retry-After), 5xx and dropped connections.
+
+    `sends=True` is the client for scheduled messages, which must arrive exactly once: it retries only 429s,
+    which Slack answers without posting anything. A 5xx or a dropped connection may come after the message was
+    posted, so the delivery ledger treats it as in doubt and checks the conversation before sending again,
+    instead of letting the client re-post blindly.
+    """
+    handlers: list[Any] = [AsyncRateLimitErrorRetryHandler(max_retry_count=5)]
+    if not sends:
+        handlers += [AsyncConnectionErrorRetryHandler(max_retry_count=2),
+                     AsyncServerErrorRetryHandler(max_retry_count=3)]
+    return AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, retry_handlers=handlers)
 
 
 async def open_session(client: AsyncWebClient) -> None:

@@ -139,3 +139,35 @@ def delete_team(db: Database, tenant_id: str, team_id: str) -> int:
             "DELETE FROM teams_conversations WHERE tenant_id = ? AND team_id = ?", [tenant_id, team_id]
         )
     return int(cursor.rowcount)
+
+
+@MIGRATIONS(name="0101_teams_user_ids")
+def teams_user_ids(db: Database) -> None:
+    # Teams mentions name a member by their channel account id (29:...), while members are keyed by Azure AD
+    # object id; every message we receive tells us which is which.
+    db.execute(
+        """CREATE TABLE teams_user_ids (
+            tenant_id TEXT NOT NULL,
+            channel_user_id TEXT NOT NULL,
+            aad_object_id TEXT NOT NULL,
+            PRIMARY KEY (tenant_id, channel_user_id)
+        ) WITHOUT ROWID"""
+    )
+
+
+def remember_user_id(db: Database, tenant_id: str, channel_user_id: str, aad_object_id: str) -> None:
+    with transaction(db):
+        db.execute(
+            "INSERT INTO teams_user_ids (tenant_id, channel_user_id, aad_object_id) VALUES (?, ?, ?) "
+            "ON CONFLICT (tenant_id, channel_user_id) DO UPDATE SET aad_object_id = excluded.aad_object_id "
+            "WHERE aad_object_id != excluded.aad_object_id",
+            [tenant_id, channel_user_id, aad_object_id],
+        )
+
+
+def aad_for(db: Database, tenant_id: str, channel_user_id: str) -> str | None:
+    row = db.execute(
+        "SELECT aad_object_id FROM teams_user_ids WHERE tenant_id = ? AND channel_user_id = ?",
+        [tenant_id, channel_user_id],
+    ).fetchone()
+    return str(row[0]) if row else None

@@ -17,7 +17,8 @@ from sqlite_utils import Database
 from storage import open_db
 from storage.migrations import MIGRATIONS
 
-APPLIED = ["0001_core", "0002_seen_events", "0003_nudges", "0004_board_totals", "0100_teams_conversations"]
+APPLIED = ["0001_core", "0002_seen_events", "0003_nudges", "0004_board_totals", "0100_teams_conversations",
+           "0101_teams_user_ids"]
 
 # table -> columns ("name TYPE [NOT NULL] [DEFAULT x] [PK]", in order), indexes ("name": "[UNIQUE ](cols)[ WHERE]"),
 # foreign keys ("column -> table.column").
@@ -114,6 +115,11 @@ SCHEMA: dict[str, dict[str, list[str] | dict[str, str]]] = {
                     "updated_at TEXT NOT NULL"],
         "indexes": {"teams_conversations_target": "(target_id)",
                     "sqlite_autoindex_teams_conversations_1": "UNIQUE (tenant_id, target_id)"},
+        "foreign_keys": [],
+    },
+    "teams_user_ids": {  # registered by storage/teams.py
+        "columns": ["tenant_id TEXT NOT NULL PK", "channel_user_id TEXT NOT NULL PK", "aad_object_id TEXT NOT NULL"],
+        "indexes": {"sqlite_autoindex_teams_user_ids_1": "UNIQUE (tenant_id, channel_user_id)"},
         "foreign_keys": [],
     },
 }

@@ -760,3 +760,25 @@ def test_card_builder_is_pure() -> None:
     reply = Reply(blocks=(Para(("Hello",), style="muted"),))
     assert teams_cards.reply_card(reply) == teams_cards.reply_card(reply)
     assert teams_cards.reply_card(reply)["body"][0]["isSubtle"] is True
+
+
+@requires_sdk
+async def test_cohort_admin_with_a_teams_mention_makes_that_member_an_admin(
+        bot: TestClient[web.Request, web.Application], deps: Deps) -> None:
+    await post(bot, personal("progress", sender=SAM, conversation="a:1samPersonalChat"))  # Sam is a member
+    await post(bot, in_channel("cohort setup"))  # Alex sets the cohort up and becomes its admin
+    # Teams names Sam in the mention by his Teams account id (29:...), not by his Azure AD object id.
+    activity = in_channel("cohort admin <at>Sam Ortiz</at>")
+    activity["entities"].insert(1, {"mentioned": {"id": SAM["id"], "name": SAM["name"]},
+                                    "text": "<at>Sam Ortiz</at>", "type": "mention"})
+    [card] = cards(await post(bot, activity))
+    assert "Sam Ortiz is now a cohort admin" in unescape(texts(card))
+    assert rows(deps, "SELECT is_admin FROM members WHERE user_id = ?", SAM["aadObjectId"]) == [(1,)]
+
+    # Someone the bot has never heard from cannot be resolved: nobody is changed.
+    stranger = in_channel("cohort admin <at>Pat Lee</at>")
+    stranger["entities"].insert(1, {"mentioned": {"id": "29:1patNeverSeen", "name": "Pat Lee"},
+                                    "text": "<at>Pat Lee</at>", "type": "mention"})
+    [card] = cards(await post(bot, stranger))
+    assert "is now a cohort admin" not in unescape(texts(card))
+    assert rows(deps, "SELECT COUNT(*) FROM members WHERE is_admin = 1") == [(2,)]

@@ -432,6 +432,29 @@ class CohortAgent(ActivityHandler):
             self._remember(activity)
         await super().on_turn(turn_context)
 
+    def _remember_user_id(self, activity: Activity) -> None:
+        """Note which Azure AD object id stands behind the sender's Teams account id (for mentions later)."""
+        sender = activity.from_property
+        if sender is None or not sender.id or not sender.aad_object_id:
+            return
+        try:
+            teams_store.remember_user_id(self.deps.db, tenant_of(activity, self.settings), sender.id,
+                                         sender.aad_object_id)
+        except Exception:
+            log.exception("could not store the Teams user id")
+
+    def _admin_target(self, activity: Activity, rest: str) -> str:
+        """`cohort admin @Dana`: the mention names Dana's Teams account; the member is keyed by her AAD id."""
+        bot_id = activity.recipient.id if activity.recipient else None
+        tenant = tenant_of(activity, self.settings)
+        for mention in activity.get_mentions():
+            account = mention.mentioned
+            if account is None or not account.id or account.id == bot_id:
+                continue
+            aad = getattr(account, "aad_object_id", None) or teams_store.aad_for(self.deps.db, tenant, account.id)
+            return f"admin {aad}" if aad else rest
+        return rest
+
     def _remember(self, activity: Activity) -> None:
         try:
             remember(activity, self.deps, self.settings)
@@ -448,6 +471,7 @@ class CohortAgent(ActivityHandler):
             return
         if scope_of(activity) != "personal" and not mentions_bot(activity):
             return  # a channel or group chat message not addressed to us
+        self._remember_user_id(activity)
         text = command_text(activity)
         name, _, rest = text.lstrip("/").partition(" ")
         if not name or name.lower() in ("help", "?", "hi", "hello"):
@@ -460,6 +484,8 @@ class CohortAgent(ActivityHandler):
             return
         if setup:
             rest = setup_here(rest, where.channel_id)
+        if name.lower().lstrip("/") == "cohort" and rest.lower().split(None, 1)[:1] == ["admin"]:
+            rest = self._admin_target(activity, rest)
         request = self._request(activity, name, rest, "teams:message")
         if request is None:
             await turn_context.send_activity(reply_activity(NO_TENANT))

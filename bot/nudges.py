@@ -11,7 +11,6 @@ import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from sqlite_utils import Database
 
@@ -20,7 +19,8 @@ from commands.context import zone
 from commands.model import Actions, Button, Para, Reply, Strong, UserText
 from commands.parsing import describe_day, label
 from commands.replies import plural
-from storage import ledger, members, streaks
+from storage import board, digest, ledger, members, streaks
+from storage.digest import NudgeCandidate
 
 CARD_MEMORY = timedelta(weeks=6)
 FOLLOW_UP_HOUR = 9
@@ -92,75 +92,18 @@ def card_blocks(card: Card) -> list[Para]:
 
 # ---- weekly nudges -----------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class _Member:
-    id: int
-    workspace_key: int
-    platform: str
-    workspace: str
-    cohort_id: int
-    user_id: str
-    display_name: str
-    tz: str | None
-    goal: int
-    paused_until: str | None
-    joined_at: str
-    nudge_weekday: int
-    nudge_hour: int
-
-
-def _nudge_candidates(db: Database) -> list[_Member]:
-    rows = db.execute(
-        """
-        SELECT m.id, m.workspace_id, w.platform, w.external_id, m.cohort_id, m.user_id, m.display_name, m.tz,
-               m.weekly_goal, m.paused_until, m.joined_at, c.nudge_weekday, c.nudge_hour
-        FROM members m JOIN workspaces w ON w.id = m.workspace_id JOIN cohorts c ON c.id = m.cohort_id
-        WHERE m.active = 1 AND m.nudges_enabled = 1
-        """
-    ).fetchall()
-    return [_Member(*r) for r in rows]
-
-
-def _week_stats(db: Database, member_ids: list[int], start: date, end: date) -> dict[int, tuple[int, int, int]]:
-    """member id -> (interviews, meetings, points) for entries dated start..end."""
-    out: dict[int, tuple[int, int, int]] = {}
-    for chunk_start in range(0, len(member_ids), 500):
-        chunk = member_ids[chunk_start:chunk_start + 500]
-        marks = ",".join("?" * len(chunk))
-        for mid, interviews, meetings, points in db.execute(
-            f"SELECT member_id, SUM(kind = 'interview'), SUM(kind = 'networking'), SUM(points) FROM activities "
-            f"WHERE member_id IN ({marks}) AND happened_on BETWEEN ? AND ? AND deleted_at IS NULL "
-            "AND status = 'done' GROUP BY member_id",
-            [*chunk, start.isoformat(), end.isoformat()],
-        ):
-            out[mid] = (int(interviews), int(meetings), int(points))
-    return out
-
-
-def _situation(db: Database, m: _Member, today: date, stats: tuple[int, int, int]) -> tuple[list[str], int]:
+def _situation(db: Database, m: NudgeCandidate, today: date, stats: tuple[int, int, int]) -> tuple[list[str], int]:
     interviews, meetings, _ = stats
     tags: list[str] = []
     joined = datetime.fromisoformat(m.joined_at).date()
     if (today - joined).days <= 7:
         tags.append("first_week")
-    back = db.execute(
-        "SELECT 1 FROM pauses WHERE member_id = ? AND ends_on BETWEEN ? AND ? LIMIT 1",
-        [m.id, (today - timedelta(days=14)).isoformat(), today.isoformat()],
-    ).fetchone()
-    if back:
+    if digest.pause_ended_between(db, m.id, today - timedelta(days=14), today):
         tags.append("back_from_pause")
-    offer = db.execute(
-        "SELECT 1 FROM activities WHERE member_id = ? AND subtype = 'offer' AND deleted_at IS NULL "
-        "AND status = 'done' AND happened_on >= ? LIMIT 1",
-        [m.id, (today - timedelta(weeks=6)).isoformat()],
-    ).fetchone()
-    if offer:
+    if digest.offer_since(db, m.id, today - timedelta(weeks=6)):
         tags.append("has_offer")
-    days = [date.fromisoformat(r[0]) for r in db.execute(
-        "SELECT DISTINCT happened_on FROM activities WHERE member_id = ? AND deleted_at IS NULL AND status = 'done' "
-        "AND happened_on <= ? ORDER BY happened_on DESC LIMIT 400", [m.id, today.isoformat()])]
-    frozen = members.paused_days(db, m.id)
-    count, _ = streaks.streak(days, today - timedelta(days=today.weekday() + 1), frozen)
+    days = board.active_days(db, m.id, today)
+    count, _ = streaks.streak(days, today - timedelta(days=today.weekday() + 1), members.paused_days(db, m.id))
     if interviews + meetings == 0:
         tags.append("nothing_logged")
         if not days or days[0] < today - timedelta(days=14):
@@ -174,7 +117,8 @@ def _situation(db: Database, m: _Member, today: date, stats: tuple[int, int, int
     return tags, count
 
 
-def nudge_reply(m: _Member, stats: tuple[int, int, int], streak_weeks: int, card: Card, week_start: date) -> Reply:
+def nudge_reply(m: NudgeCandidate, stats: tuple[int, int, int], streak_weeks: int, card: Card,
+                week_start: date) -> Reply:
     interviews, meetings, points = stats
     done = interviews + meetings
     if done:
@@ -205,8 +149,8 @@ def nudge_reply(m: _Member, stats: tuple[int, int, int], streak_weeks: int, card
 
 def plan_nudges(db: Database, now: datetime, default_tz: str, cards: Sequence[Card] | None = None) -> list[Outgoing]:
     cards = cards or load_cards()
-    due: list[tuple[_Member, date]] = []
-    for m in _nudge_candidates(db):
+    due: list[tuple[NudgeCandidate, date]] = []
+    for m in digest.nudge_candidates(db):
         local = now.astimezone(zone(m.tz, default_tz))
         today = local.date()
         if m.paused_until and date.fromisoformat(m.paused_until) > today:
@@ -217,14 +161,14 @@ def plan_nudges(db: Database, now: datetime, default_tz: str, cards: Sequence[Ca
         due.append((m, today))
     if not due:
         return []
-    sent = _sent_keys(db, [f"nudge:{m.id}:{iso_week(today)}" for m, today in due])
+    sent = ledger.settled(db, [f"nudge:{m.id}:{iso_week(today)}" for m, today in due])
     due = [(m, t) for m, t in due if f"nudge:{m.id}:{iso_week(t)}" not in sent]
     by_week: dict[date, list[int]] = {}
     for m, today in due:
         by_week.setdefault(monday(today) - timedelta(days=7), []).append(m.id)
     stats: dict[int, tuple[int, int, int]] = {}
     for start, ids in by_week.items():
-        stats.update(_week_stats(db, ids, start, start + timedelta(days=6)))
+        stats.update(digest.week_stats(db, ids, start, start + timedelta(days=6)))
     scores_by_cohort: dict[int, dict[str, tuple[int, int]]] = {}
     out: list[Outgoing] = []
     for m, today in due:
@@ -244,53 +188,29 @@ def plan_nudges(db: Database, now: datetime, default_tz: str, cards: Sequence[Ca
     return out
 
 
-def _sent_keys(db: Database, keys: Iterable[str]) -> set[str]:
-    found: set[str] = set()
-    keys = list(keys)
-    for i in range(0, len(keys), 500):
-        chunk = keys[i:i + 500]
-        found.update(r[0] for r in db.execute(
-            f"SELECT key FROM deliveries WHERE status != 'claimed' AND key IN ({','.join('?' * len(chunk))})",
-            chunk))
-    return found
-
-
 # ---- follow-ups --------------------------------------------------------------------------------------
 
 def plan_follow_ups(db: Database, now: datetime, default_tz: str) -> list[Outgoing]:
     """Thank-you reminders the morning after an interview; "did it happen?" the day after a planned entry."""
-    horizon = (now - timedelta(days=9)).date().isoformat()
-    rows = db.execute(
-        """
-        SELECT a.id, a.seq, a.kind, a.subtype, a.org, a.happened_on, a.status, a.thanked_at, a.cohort_id,
-               m.id, m.user_id, m.display_name, m.tz, w.id, w.platform, w.external_id
-        FROM activities a JOIN members m ON m.id = a.member_id JOIN workspaces w ON w.id = a.workspace_id
-        WHERE a.deleted_at IS NULL AND a.happened_on >= ? AND m.active = 1 AND m.nudges_enabled = 1
-          AND ((a.kind = 'interview' AND a.status = 'done' AND a.thanked_at IS NULL
-                AND a.subtype IN ('screener', 'callback', 'clerkship', 'other'))
-               OR a.status = 'planned')
-        """,
-        [horizon],
-    ).fetchall()
     out: list[Outgoing] = []
-    for (act_id, seq, kind, subtype, org, happened, status, _thanked, cohort_id, member_id, user_id, name, tz,
-         ws_key, platform, workspace) in rows:
-        local = now.astimezone(zone(tz, default_tz))
+    for c in digest.follow_up_candidates(db, (now - timedelta(days=9)).date()):
+        act_id, seq, kind, subtype, org, happened = c.activity_id, c.seq, c.kind, c.subtype, c.org, c.happened_on
+        local = now.astimezone(zone(c.tz, default_tz))
         today = local.date()
         day = date.fromisoformat(happened)
         if local.hour < FOLLOW_UP_HOUR:
             continue
         what = label(kind, subtype)
-        if status == "done" and timedelta(days=1) <= today - day <= timedelta(days=2):
+        if c.status == "done" and timedelta(days=1) <= today - day <= timedelta(days=2):
             reply = Reply(blocks=(
                 Para(("How did the ", Strong(f"{what} interview" if what != "interview" else "interview"), " at ",
                       UserText(org), f" go ({describe_day(day, today)})? A short thank-you note today keeps you "
                       "in their mind; mention one thing you talked about.",)),
                 Actions((Button("\u2709\ufe0f Sent it", "cohort", f"thanks {seq}", style="primary"),)),
             ))
-            out.append(Outgoing(f"thanks:{act_id}", "thanks", platform, workspace, ws_key, user_id, reply,
-                                member_id, cohort_id, who=name or user_id))
-        elif status == "planned" and timedelta(days=1) <= today - day <= timedelta(days=7):
+            out.append(Outgoing(f"thanks:{act_id}", "thanks", c.platform, c.workspace, c.workspace_key, c.user_id,
+                                reply, c.member_id, c.cohort_id, who=c.display_name or c.user_id))
+        elif c.status == "planned" and timedelta(days=1) <= today - day <= timedelta(days=7):
             reply = Reply(blocks=(
                 Para(("Did your ", Strong(what), " with " if kind == "networking" else " at ", UserText(org),
                       f" on {describe_day(day, today)} happen? It counts once you confirm.",)),
@@ -301,20 +221,14 @@ def plan_follow_ups(db: Database, now: datetime, default_tz: str) -> list[Outgoi
                 )),
             ))
             # Keyed by the date too: an entry rescheduled to a later day is asked about again after that day.
-            out.append(Outgoing(f"checkback:{act_id}:{happened}", "checkback", platform, workspace, ws_key, user_id,
-                                reply, member_id, cohort_id, who=name or user_id))
-    sent = _sent_keys(db, [o.key for o in out])
+            out.append(Outgoing(f"checkback:{act_id}:{happened}", "checkback", c.platform, c.workspace,
+                                c.workspace_key, c.user_id, reply, c.member_id, c.cohort_id,
+                                who=c.display_name or c.user_id))
+    sent = ledger.settled(db, [o.key for o in out])
     return [o for o in out if o.key not in sent]
 
 
 # ---- weekly cohort summary ---------------------------------------------------------------------------
-
-def _cohort_rows(db: Database) -> list[tuple[Any, ...]]:
-    return db.execute(
-        "SELECT c.id, c.workspace_id, w.platform, w.external_id, c.summary_channel, c.nudge_weekday, c.nudge_hour, "
-        "c.tz FROM cohorts c JOIN workspaces w ON w.id = c.workspace_id WHERE c.summary_channel IS NOT NULL"
-    ).fetchall()
-
 
 def _shown(name: str, user_id: str, privacy: str) -> str | UserText | None:
     if privacy == "hidden":
@@ -327,57 +241,35 @@ def _shown(name: str, user_id: str, privacy: str) -> str | UserText | None:
 def summary_reply(db: Database, cohort_id: int, week_start: date, card: Card) -> Reply:
     end = week_start + timedelta(days=6)
     prev = week_start - timedelta(days=7)
+    week = board.board(db, cohort_id, week_start, end)  # every member with an entry that week, highest first
+    this, before = board.totals(week), board.totals(board.board(db, cohort_id, prev, prev + timedelta(days=6)))
 
-    def totals(start: date, stop: date) -> tuple[int, int, int, int]:
-        row = db.execute(
-            "SELECT COALESCE(SUM(kind = 'interview'), 0), COALESCE(SUM(kind = 'networking'), 0), "
-            "COALESCE(SUM(points), 0), COUNT(DISTINCT member_id) FROM activities WHERE cohort_id = ? "
-            "AND happened_on BETWEEN ? AND ? AND deleted_at IS NULL AND status = 'done'",
-            [cohort_id, start.isoformat(), stop.isoformat()],
-        ).fetchone()
-        return int(row[0]), int(row[1]), int(row[2]), int(row[3])
-
-    interviews, meetings, points, active = totals(week_start, end)
-    p_interviews, p_meetings, _, _ = totals(prev, prev + timedelta(days=6))
-
-    def change(now_n: int, before: int) -> str:
-        diff = now_n - before
+    def change(now_n: int, was: int) -> str:
+        diff = now_n - was
         return "same as the week before" if diff == 0 else f"{'+' if diff > 0 else ''}{diff} on the week before"
 
     blocks: list[Para] = [
         Para((f"Cohort week in review: {week_start:%a} {week_start.day} {week_start:%b} to {end:%a} {end.day} "
               f"{end:%b}",), style="heading"),
-        Para((Strong(plural(interviews, "interview")), f" ({change(interviews, p_interviews)}) and ",
-              Strong(plural(meetings, "networking meeting")), f" ({change(meetings, p_meetings)}), "
-              f"{plural(points, 'point')} from {plural(active, 'member')}.")),
+        Para((Strong(plural(this.interviews, "interview")), f" ({change(this.interviews, before.interviews)}) and ",
+              Strong(plural(this.meetings, "networking meeting")), f" ({change(this.meetings, before.meetings)}), "
+              f"{plural(this.points, 'point')} from {plural(this.members, 'member')}.")),
     ]
-    board = db.execute(
-        """
-        SELECT m.display_name, m.user_id, m.privacy, SUM(a.points) AS pts, SUM(a.kind = 'interview'),
-               SUM(a.kind = 'networking')
-        FROM activities a JOIN members m ON m.id = a.member_id
-        WHERE a.cohort_id = ? AND a.happened_on BETWEEN ? AND ? AND a.deleted_at IS NULL AND a.status = 'done'
-          AND m.active = 1 AND m.privacy != 'hidden'
-        GROUP BY a.member_id HAVING pts > 0 ORDER BY pts DESC, m.id LIMIT ?
-        """,
-        [cohort_id, week_start.isoformat(), end.isoformat(), TOP_IN_SUMMARY],
-    ).fetchall()
-    if board:
+    listed = [r for r in week if r.active]  # members who logged nothing that week are not in `week` at all
+    top = [r for r in listed if r.privacy != "hidden" and r.points > 0][:TOP_IN_SUMMARY]
+    if top:
         blocks.append(Para(("Top of the board",), style="heading"))
         rank, last = 0, None
-        for i, (name, user_id, privacy, pts, n_int, n_meet) in enumerate(board):
-            rank = rank if pts == last else i + 1
-            last = pts
-            shown = _shown(name, user_id, privacy) or "a member"
-            blocks.append(Para((f"{rank}. ", shown, f" \u2014 {plural(int(pts), 'point')} "
-                                f"({plural(int(n_int), 'interview')}, {plural(int(n_meet), 'meeting')})",)))
-    offers = db.execute(
-        "SELECT m.display_name, m.user_id, m.privacy FROM activities a JOIN members m ON m.id = a.member_id "
-        "WHERE a.cohort_id = ? AND a.subtype = 'offer' AND a.happened_on BETWEEN ? AND ? AND a.deleted_at IS NULL "
-        "AND a.status = 'done' AND m.active = 1",
-        [cohort_id, week_start.isoformat(), end.isoformat()],
-    ).fetchall()
-    shown_offers = [s for s in (_shown(*o) for o in offers) if s is not None]
+        for i, row in enumerate(top):
+            rank = rank if row.points == last else i + 1
+            last = row.points
+            shown = _shown(row.display_name, row.user_id, row.privacy) or "a member"
+            blocks.append(Para((f"{rank}. ", shown, f" \u2014 {plural(row.points, 'point')} "
+                                f"({plural(row.interviews, 'interview')}, {plural(row.meetings, 'meeting')})",)))
+    by_id = {r.member_id: r for r in listed}
+    shown_offers = [s for s in (_shown(r.display_name, r.user_id, r.privacy)
+                                for r in (by_id[m] for m in digest.offers_between(db, cohort_id, week_start, end)
+                                          if m in by_id)) if s is not None]
     if shown_offers:
         spans: list[str | UserText | Strong] = ["\U0001f389 Offers this week: "]
         for i, who in enumerate(shown_offers):
@@ -385,22 +277,15 @@ def summary_reply(db: Database, cohort_id: int, week_start: date, card: Card) ->
         spans.append(". Congratulations!")
         blocks.append(Para(tuple(spans)))
     milestones: list[str | UserText] = []
-    for member_id, name, user_id, privacy in db.execute(
-        "SELECT DISTINCT m.id, m.display_name, m.user_id, m.privacy FROM activities a JOIN members m "
-        "ON m.id = a.member_id WHERE a.cohort_id = ? AND a.happened_on BETWEEN ? AND ? AND a.deleted_at IS NULL "
-        "AND a.status = 'done' AND m.active = 1", [cohort_id, week_start.isoformat(), end.isoformat()]
-    ).fetchall():
-        days = [date.fromisoformat(r[0]) for r in db.execute(
-            "SELECT DISTINCT happened_on FROM activities WHERE member_id = ? AND deleted_at IS NULL "
-            "AND status = 'done' AND happened_on <= ?", [member_id, end.isoformat()])]
-        frozen = members.paused_days(db, member_id)
-        weeks, _ = streaks.streak(days, end, frozen)
-        person = _shown(name, user_id, privacy)
+    for row in listed:
+        weeks, _ = streaks.streak(board.active_days(db, row.member_id, end), end,
+                                  members.paused_days(db, row.member_id))
+        person = _shown(row.display_name, row.user_id, row.privacy)
         if weeks in MILESTONES and person is not None:
             milestones += [", " if milestones else "", person, f" ({weeks} weeks)"]
     if milestones:
         blocks.append(Para(("\U0001f525 Streak milestones: ", *milestones, ".")))
-    if not interviews and not meetings:
+    if not this.interviews and not this.meetings:
         blocks.append(Para(("A quiet week. One interview or one coffee this week gets the board moving again.",)))
     blocks.extend(card_blocks(card))
     return Reply(blocks=tuple(blocks), private=False)
@@ -409,20 +294,20 @@ def summary_reply(db: Database, cohort_id: int, week_start: date, card: Card) ->
 def plan_summaries(db: Database, now: datetime, default_tz: str, cards: Sequence[Card] | None = None) -> list[Outgoing]:
     cards = cards or load_cards()
     out: list[Outgoing] = []
-    for cohort_id, ws_key, platform, workspace, channel, weekday, hour, tz in _cohort_rows(db):
-        local = now.astimezone(zone(tz, default_tz))
+    for c in digest.summary_cohorts(db):
+        local = now.astimezone(zone(c.tz, default_tz))
         today = local.date()
-        if today.weekday() != weekday or local.hour < hour:
+        if today.weekday() != c.nudge_weekday or local.hour < c.nudge_hour:
             continue
-        key = f"summary:{cohort_id}:{iso_week(today)}"
-        if ledger.status(db, key) in ("sent", "skipped"):
+        key = f"summary:{c.id}:{iso_week(today)}"
+        if ledger.settled(db, [key]):
             continue
         card = choose_card(["general"], cards=cards,
-                           seen=ledger.recent_summary_cards(db, cohort_id, now - CARD_MEMORY),
-                           scores=ledger.card_scores(db, cohort_id), seed=key)
-        reply = summary_reply(db, cohort_id, monday(today) - timedelta(days=7), card)
-        out.append(Outgoing(key, "summary", platform, workspace, ws_key, channel, reply, None, cohort_id, card.id,
-                            who=f"#{channel}"))
+                           seen=ledger.recent_summary_cards(db, c.id, now - CARD_MEMORY),
+                           scores=ledger.card_scores(db, c.id), seed=key)
+        reply = summary_reply(db, c.id, monday(today) - timedelta(days=7), card)
+        out.append(Outgoing(key, "summary", c.platform, c.workspace, c.workspace_key, c.channel, reply, None, c.id,
+                            card.id, who=f"#{c.channel}"))
     return out
 
 

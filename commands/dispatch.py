@@ -25,12 +25,8 @@ def _rules(deps: Deps) -> ScoringRules:
 def _known_tz(request: CommandRequest, deps: Deps) -> str | None:
     if request.actor.tz:
         return request.actor.tz
-    row = deps.db.execute(
-        "SELECT m.tz FROM members m JOIN workspaces w ON w.id = m.workspace_id "
-        "WHERE w.platform = ? AND w.external_id = ? AND m.user_id = ?",
-        [request.actor.platform, request.actor.workspace_id, request.actor.user_id],
-    ).fetchone()
-    return row[0] if row else None
+    stored = members.profile(deps.db, request.actor.platform, request.actor.workspace_id, request.actor.user_id)
+    return stored.tz if stored else None
 
 
 def today_for(request: CommandRequest, deps: Deps) -> date:

@@ -155,12 +155,3 @@ def active_days(db: Database, member_id: int, until: date) -> list[date]:
         [member_id, until.isoformat()],
     ).fetchall()
     return [date.fromisoformat(r[0]) for r in rows]
-
-
-def count_upcoming(db: Database, member_id: int, after: date) -> int:
-    return int(
-        db.execute(
-            "SELECT COUNT(*) FROM activities WHERE member_id = ? AND deleted_at IS NULL AND happened_on > ?",
-            [member_id, after.isoformat()],
-        ).fetchone()[0]
-    )

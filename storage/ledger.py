@@ -7,6 +7,7 @@ before sending it again (see bot/delivery.py).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -85,6 +86,18 @@ def restore_claim(db: Database, key: str, claimed_at: str, *, taken_at: datetime
             "UPDATE deliveries SET claimed_at = ? WHERE key = ? AND status = 'claimed' AND claimed_at = ?",
             [claimed_at, key, stamp(taken_at)],
         )
+
+
+def settled(db: Database, keys: Iterable[str]) -> set[str]:
+    """The keys among `keys` that are done with: sent (or skipped). Claimed ones are still open."""
+    found: set[str] = set()
+    keys = list(keys)
+    for i in range(0, len(keys), 500):
+        chunk = keys[i:i + 500]
+        found.update(r[0] for r in db.execute(
+            f"SELECT key FROM deliveries WHERE status != 'claimed' AND key IN ({','.join('?' * len(chunk))})",
+            chunk))
+    return found
 
 
 def status(db: Database, key: str) -> str | None:

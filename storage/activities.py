@@ -230,17 +230,6 @@ def soft_delete(db: Database, activity: Activity, now: datetime, rules: ScoringR
     return updated
 
 
-def restore(db: Database, activity: Activity, now: datetime, rules: ScoringRules) -> Activity:
-    with transaction(db):
-        db.execute(
-            "UPDATE activities SET deleted_at = NULL, updated_at = ? WHERE id = ?", [stamp(now), activity.id]
-        )
-        rescore_day(db, activity.member_id, activity.happened_on.isoformat(), rules)
-        updated = get_by_id(db, activity.id)
-    assert updated is not None
-    return updated
-
-
 def update_activity(
     db: Database, activity: Activity, now: datetime, rules: ScoringRules, **fields: Any
 ) -> Activity:

@@ -11,7 +11,7 @@ from datetime import date
 from commands import cohort_settings
 from commands.context import Context
 from commands.interview import STAGES_HELP
-from commands.logs import MAX_NAME, share_reply
+from commands.logs import MAX_NAME, share_reply, status_for
 from commands.model import Para, Reply, Strong, UserText
 from commands.network import TYPES_HELP
 from commands.parsing import (
@@ -195,9 +195,8 @@ def run(args: Args | cohort_settings.ExtraArgs, ctx: Context) -> Reply:
                                    f"{act.seq} <field> <value>, fields org, stage, date, notes."),),),
                      form=form_for_edit(ctx, act.seq))
     value = _edit_value(act, args.field, args.value, today)
-    updated = activities.update_activity(db, act, now, rules, **{args.field: value})
-    if args.field == "happened_on":
-        status = "planned" if updated.happened_on > today else "done"
-        if status != updated.status and updated.status != "cancelled":
-            updated = activities.update_activity(db, updated, now, rules, status=status)
+    changes: dict[str, object] = {args.field: value}
+    if isinstance(value, date):  # a new date: an entry moved into the past happened, one moved ahead is planned
+        changes["status"] = status_for(value, today, act.status)
+    updated = activities.update_activity(db, act, now, rules, **changes)
     return info(("Updated ", *_entry_words(updated, today), f" ({updated.points} points)."))

@@ -11,7 +11,7 @@ from datetime import date
 
 from commands.context import Context
 from commands.dispatch import membership_for, today_for
-from commands.logs import MAX_NAME, LogArgs, store
+from commands.logs import MAX_NAME, LogArgs, status_for, store
 from commands.model import CommandRequest, Deps, Form, Reply
 from commands.parsing import MAX_FUTURE, MAX_PAST, STAGE_SYNONYMS, TYPE_SYNONYMS, UsageError, check_text
 from commands.replies import info
@@ -100,7 +100,7 @@ def _submit(request: CommandRequest, fields: LogFields, deps: Deps, today: date,
         updated = activities.update_activity(
             deps.db, act, ctx.now, ctx.cohort.rules, org=fields.org.strip(), subtype=fields.subtype,
             happened_on=day, notes=fields.notes.strip(),
-            status=act.status if act.status == "cancelled" else ("planned" if day > today else "done"),
+            status=status_for(day, today, act.status),
         )
         return FormResult(reply=info((f"Updated #{updated.seq} ({updated.points} points).",)))
     args = LogArgs(kind=kind, org=fields.org.strip(), subtype=fields.subtype, understood_from=None, day=day,

@@ -34,6 +34,14 @@ class LogArgs:
     share: bool = False
 
 
+def status_for(day: date, today: date, current: str | None = None) -> str:
+    """An entry dated ahead is planned (it scores once confirmed); a date in the past means it happened.
+    A cancelled entry stays cancelled whatever its date."""
+    if current == "cancelled":
+        return current
+    return "planned" if day > today else "done"
+
+
 def parse_log(
     text: str, *, kind: str, synonyms: dict[str, str], default: str, today: date, what: str, kind_word: str
 ) -> LogArgs:
@@ -114,7 +122,7 @@ def store(args: LogArgs, ctx: Context, *, source: str) -> Reply:
         org=args.org,
         happened_on=args.day,
         notes=args.notes,
-        status="planned" if args.day > today else "done",
+        status=status_for(args.day, today),
         source=source,
         now=ctx.now,
         rules=cohort.rules,

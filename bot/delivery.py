@@ -17,7 +17,7 @@ from typing import Protocol
 
 from sqlite_utils import Database
 
-from bot.nudges import Outgoing
+from bot.outgoing import Outgoing
 from storage import ledger
 
 log = logging.getLogger(__name__)

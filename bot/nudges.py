@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlite_utils import Database
 
 from bot.content import ARTICLES, POINT_ARTICLE, Card, load_cards
+from bot.outgoing import Outgoing
 from commands.context import zone
 from commands.model import Actions, Button, Para, Reply, Strong, UserText
 from commands.parsing import describe_day, label
@@ -30,21 +30,6 @@ DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
 # Situations in the order they matter most when choosing a card.
 PRIORITY = ("back_from_pause", "first_week", "has_offer", "nothing_logged", "hesitant",
             "interviews_no_networking", "networking_no_interviews", "streak", "general")
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    key: str  # ledger key: what makes this message unique
-    kind: str  # "nudge", "summary", "thanks", "checkback"
-    platform: str
-    workspace: str  # the platform's workspace id (Slack team, Teams tenant)
-    workspace_key: int
-    target: str  # a platform user id (a direct message) or a channel id
-    reply: Reply
-    member_id: int | None = None
-    cohort_id: int | None = None
-    card_id: str | None = None
-    who: str = ""  # for people reading a dry run
 
 
 def iso_week(day: date) -> str:

@@ -13,7 +13,8 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.delivery import Deliverer, Report
-from bot.nudges import Outgoing, plan
+from bot.nudges import plan
+from bot.outgoing import Outgoing
 from commands.model import Deps
 
 log = logging.getLogger(__name__)

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from storage.migrations import MIGRATIONS
+
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -24,12 +26,6 @@ def open_db(path: str | Path, *, migrate: bool = True) -> Database:
         conn.execute("PRAGMA synchronous = NORMAL")
     db = Database(conn, execute_plugins=False)
     if migrate:
-        # Modules that register their own migrations must be imported first, or a process that opens the
-        # database before importing them (`cohortbot serve` opens it before loading the Teams transport)
-        # would never create their tables.
-        from storage import teams  # noqa: F401
-        from storage.migrations import MIGRATIONS
-
         MIGRATIONS.apply(db)
     return db
 

@@ -1,6 +1,8 @@
-"""Schema changes, as ordered named functions recorded by sqlite-utils' `Migrations` ledger.
+"""Every schema change, in one ordered list recorded by sqlite-utils' `Migrations` ledger.
 
-Never edit a migration that has shipped; add a new one below it.
+They apply in the order they stand in this file; a name is an id recorded in the ledger, not a position, so the
+Teams tables keep the names (0100, 0101) they shipped with. Never edit a migration that has shipped; add a new
+one at the bottom.
 """
 
 from __future__ import annotations
@@ -179,4 +181,38 @@ def board_totals(db: Database) -> None:
         """INSERT INTO member_totals (cohort_id, member_id, points, interviews, meetings)
            SELECT cohort_id, member_id, SUM(points), SUM(interviews), SUM(meetings)
            FROM member_days GROUP BY cohort_id, member_id""",
+    )
+
+
+@MIGRATIONS(name="0100_teams_conversations")
+def teams_conversations(db: Database) -> None:
+    db.execute(
+        """CREATE TABLE teams_conversations (
+            id INTEGER PRIMARY KEY,
+            tenant_id TEXT NOT NULL,
+            target_kind TEXT NOT NULL CHECK (target_kind IN ('user', 'channel', 'group')),
+            target_id TEXT NOT NULL,
+            conversation_id TEXT NOT NULL,
+            team_id TEXT,
+            reference TEXT NOT NULL,
+            service_url TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (tenant_id, target_id)
+        )"""
+    )
+    db.execute("CREATE INDEX teams_conversations_target ON teams_conversations (target_id)")
+
+
+@MIGRATIONS(name="0101_teams_user_ids")
+def teams_user_ids(db: Database) -> None:
+    # Teams mentions name a member by their channel account id (29:...), while members are keyed by Azure AD
+    # object id; every message we receive tells us which is which.
+    db.execute(
+        """CREATE TABLE teams_user_ids (
+            tenant_id TEXT NOT NULL,
+            channel_user_id TEXT NOT NULL,
+            aad_object_id TEXT NOT NULL,
+            PRIMARY KEY (tenant_id, channel_user_id)
+        ) WITHOUT ROWID"""
     )

@@ -18,29 +18,8 @@ from sqlite_utils import Database
 
 from storage.clock import stamp
 from storage.db import transaction
-from storage.migrations import MIGRATIONS
 
 TargetKind = Literal["user", "channel", "group"]
-
-
-@MIGRATIONS(name="0100_teams_conversations")
-def teams_conversations(db: Database) -> None:
-    db.execute(
-        """CREATE TABLE teams_conversations (
-            id INTEGER PRIMARY KEY,
-            tenant_id TEXT NOT NULL,
-            target_kind TEXT NOT NULL CHECK (target_kind IN ('user', 'channel', 'group')),
-            target_id TEXT NOT NULL,
-            conversation_id TEXT NOT NULL,
-            team_id TEXT,
-            reference TEXT NOT NULL,
-            service_url TEXT NOT NULL,
-            created_at TEXT NOT NULL,
-            updated_at TEXT NOT NULL,
-            UNIQUE (tenant_id, target_id)
-        )"""
-    )
-    db.execute("CREATE INDEX teams_conversations_target ON teams_conversations (target_id)")
 
 
 @dataclass(frozen=True)
@@ -139,20 +118,6 @@ def delete_team(db: Database, tenant_id: str, team_id: str) -> int:
             "DELETE FROM teams_conversations WHERE tenant_id = ? AND team_id = ?", [tenant_id, team_id]
         )
     return int(cursor.rowcount)
-
-
-@MIGRATIONS(name="0101_teams_user_ids")
-def teams_user_ids(db: Database) -> None:
-    # Teams mentions name a member by their channel account id (29:...), while members are keyed by Azure AD
-    # object id; every message we receive tells us which is which.
-    db.execute(
-        """CREATE TABLE teams_user_ids (
-            tenant_id TEXT NOT NULL,
-            channel_user_id TEXT NOT NULL,
-            aad_object_id TEXT NOT NULL,
-            PRIMARY KEY (tenant_id, channel_user_id)
-        ) WITHOUT ROWID"""
-    )
 
 
 def remember_user_id(db: Database, tenant_id: str, channel_user_id: str, aad_object_id: str) -> None:

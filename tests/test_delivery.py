@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from bot.delivery import Deliverer
-from bot.nudges import Outgoing, plan_nudges
+from bot.nudges import plan_nudges
+from bot.outgoing import Outgoing
 from commands.model import Deps, Para, Reply
 from storage import ledger, open_db
 from tests.conftest import FrozenClock

@@ -40,7 +40,8 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import build_app, build_deps, make_deliverer
 from bot.config import Settings
-from bot.nudges import Outgoing, iso_week, plan
+from bot.nudges import iso_week, plan
+from bot.outgoing import Outgoing
 from bot.scheduler import sweep
 from bot.transports.slack import make_client
 from bot.transports.slack_notify import SlackNotifier

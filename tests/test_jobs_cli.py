@@ -17,7 +17,7 @@ import pytest
 
 from bot.cli import main
 from bot.delivery import Deliverer, Report
-from bot.nudges import Outgoing
+from bot.outgoing import Outgoing
 from bot.scheduler import SWEEP_JOB_ID, start_scheduler
 from commands.model import Deps
 from storage import open_db

@@ -22,7 +22,8 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.config import Settings
 from bot.delivery import Deliverer, NotSent
-from bot.nudges import Outgoing, plan
+from bot.nudges import plan
+from bot.outgoing import Outgoing
 from bot.transports import teams_cards
 from bot.transports.teams_package import build_package
 from commands import REGISTRY

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TextIO
 
-from bot.nudges import Outgoing
+from bot.outgoing import Outgoing
 from bot.transports.shell import render
 from commands.model import Where
 

@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.delivery import NotSent
-from bot.nudges import Outgoing
+from bot.outgoing import Outgoing
 from bot.transports import blockkit
 
 EVENT_TYPE = "cohortbot_delivery"

@@ -60,7 +60,7 @@ from sqlite_utils import Database
 
 from bot.config import Settings
 from bot.delivery import NotSent
-from bot.nudges import Outgoing
+from bot.outgoing import Outgoing
 from bot.transports.teams_cards import CARD_CONTENT_TYPE, form_card, reply_card, summary_text
 from commands import REGISTRY
 from commands.dispatch import dispatch, today_for

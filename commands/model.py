@@ -18,14 +18,19 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Actor:
-    """Who sent the request: a member of one workspace on one platform."""
+    """Who sent the request, as the platform said: a member of one workspace on one platform.
+
+    The transport fills in what the platform told it and when (`learned_at`); dispatch owns the member row and
+    records the profile in the command's own transaction. Empty fields mean "not told": the stored ones stand.
+    """
 
     platform: str  # "slack", "teams", "shell"
-    workspace_id: str  # Slack team_id, Teams tenant id, "local" for the shell
+    workspace_id: str  # the platform's id: Slack team_id, Teams tenant id, "local" for the shell
     user_id: str  # platform user id (Slack U..., AAD object id, shell name)
     display_name: str = ""
     tz: str | None = None  # IANA name when the platform told us one
-    is_workspace_admin: bool = False
+    is_workspace_admin: bool = False  # as the platform said at learned_at (admin subcommands ask it afresh)
+    learned_at: datetime | None = None  # when the platform told us this profile; None when it was not asked
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,7 @@ class Where:
     channel_id: str = ""
     channel_name: str = ""
     is_direct: bool = False
+    typed_channels: bool = True  # a typed "#name" names a channel here (Slack, shell); not in Teams
 
 
 @dataclass(frozen=True)

@@ -109,9 +109,9 @@ async def child(mode: str, db_file: str, api_url: str, rate: float, interval: fl
     from bot.config import Settings
     from bot.delivery import Deliverer
     from bot.nudges import plan
-    from bot.transports import blockkit
-    from bot.transports.slack import close_session, make_client, open_session
-    from bot.transports.slack_notify import SlackNotifier
+    from bot.transports.slack import rendering
+    from bot.transports.slack.client import close_session, make_client, open_session
+    from bot.transports.slack.notify import SlackNotifier
     from storage import open_db
 
     settings = Settings(slack_bot_token=TOKEN, slack_signing_secret="x", slack_api_url=api_url)
@@ -130,7 +130,7 @@ async def child(mode: str, db_file: str, api_url: str, rate: float, interval: fl
 
         async def post(o: Any) -> None:
             async with gate:
-                await client.chat_postMessage(channel=o.target, **blockkit.to_message(o.reply))
+                await client.chat_postMessage(channel=o.target, **rendering.to_message(o.reply))
 
         t2 = time.perf_counter()
         await asyncio.gather(*(post(o) for o in planned))

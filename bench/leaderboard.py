@@ -29,11 +29,11 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import Result, Table, Target, median, out_dir, pct
-from commands.context import week_start
 from commands.dispatch import dispatch
 from commands.model import Actor, CommandRequest, Deps, Where
 from storage import board, members, open_db
 from storage.activities import base_points, org_key
+from storage.clock import week_start
 from storage.members import ScoringRules
 
 GEN_VERSION = 3

@@ -159,7 +159,7 @@ def in_process_costs(n: int, api_url: str) -> dict[str, float]:
 
     from bot.app import SLACK, build_app, build_deps
     from bot.config import Settings
-    from bot.transports import blockkit
+    from bot.transports.slack import rendering
     from commands.dispatch import dispatch
     from commands.model import Actor, CommandRequest, Where
 
@@ -213,7 +213,7 @@ def in_process_costs(n: int, api_url: str) -> dict[str, float]:
         rendered = []
         for reply in replies:
             start = time.process_time()
-            blockkit.to_message(reply)
+            rendering.to_message(reply)
             rendered.append(time.process_time() - start)
         deps.db.conn.close()
     return {"dispatch": 1000 * median(spent), "render": 1000 * median(rendered),

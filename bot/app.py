@@ -44,7 +44,7 @@ SOCKET_CONNECT_TIMEOUT = 30.0
 
 def build_deps(settings: Settings, clock: Callable[[], datetime] | None = None) -> Deps:
     return Deps(db=open_db(settings.db_path), clock=clock or (lambda: datetime.now(UTC)),
-                default_tz=settings.default_tz, rules=settings.rules)
+                default_tz=settings.default_tz, rules=settings.rules, weekly_goal=settings.weekly_goal)
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -79,13 +79,12 @@ def build_app(settings: Settings, deps: Deps, *, slack_client: AsyncWebClient | 
     app[NOTIFIERS] = {}
     app.router.add_get("/healthz", healthz)
     if settings.has_slack:
-        from bot.transports.slack import SlackTransport
-        from bot.transports.slack_notify import SlackNotifier
+        from bot.transports.slack.client import make_client
+        from bot.transports.slack.handlers import SlackTransport
+        from bot.transports.slack.notify import SlackNotifier
 
         slack = SlackTransport(settings, deps, client=slack_client)
         app[SLACK] = slack
-        from bot.transports.slack import make_client
-
         app[SLACK_SENDER] = make_client(settings, sends=True)
         app[NOTIFIERS]["slack"] = SlackNotifier(app[SLACK_SENDER])
         if settings.slack_signing_secret:
@@ -98,13 +97,17 @@ def build_app(settings: Settings, deps: Deps, *, slack_client: AsyncWebClient | 
         # Not configured: refuse every activity without importing the Teams SDK (0.4 s of start-up).
         app.router.add_post("/api/messages", teams_not_configured)
         return app
+    from bot.conversations import TeamsDirectory
+    from bot.transports.teams import add_teams_routes
+
     try:
-        from bot.transports.teams import add_teams_routes  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
+        teams = add_teams_routes(app, settings, deps, TeamsDirectory(deps.db))
+    except ImportError:  # the route imports the SDK only when it is built
         log.warning("TEAMS_* is set but Teams support is not installed: pip install 'cohortbot[teams]'")
         app.router.add_post("/api/messages", teams_not_configured)
-    else:
-        add_teams_routes(app, settings, deps)
+        return app
+    if teams is not None:
+        app[NOTIFIERS]["teams"] = teams
     return app
 
 
@@ -153,7 +156,7 @@ def serve(settings: Settings) -> int:
 
     async def on_startup(app: web.Application) -> None:
         if SLACK in app:
-            from bot.transports.slack import open_session
+            from bot.transports.slack.client import open_session
 
             await open_session(app[SLACK].client)  # keep-alive connections to the Web API
             await open_session(app[SLACK_SENDER])
@@ -173,7 +176,7 @@ def serve(settings: Settings) -> int:
         if handler is not None:
             await handler.close_async()
         if SLACK in app:
-            from bot.transports.slack import close_session
+            from bot.transports.slack.client import close_session
 
             await close_session(app[SLACK].client)
             await close_session(app[SLACK_SENDER])

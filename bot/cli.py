@@ -27,7 +27,8 @@ def parse_now(value: str | None) -> Callable[[], datetime]:
 
 
 def build_deps(settings: Settings, clock: Callable[[], datetime]) -> Deps:
-    return Deps(db=open_db(settings.db_path), clock=clock, default_tz=settings.default_tz, rules=settings.rules)
+    return Deps(db=open_db(settings.db_path), clock=clock, default_tz=settings.default_tz, rules=settings.rules,
+                weekly_goal=settings.weekly_goal)
 
 
 def cmd_shell(settings: Settings, args: argparse.Namespace) -> int:
@@ -110,8 +111,8 @@ def _jobs(settings: Settings, args: argparse.Namespace, kinds: tuple[str, ...]) 
         notifiers: dict[str, Notifier] = {"shell": PrintNotifier(sys.stdout)}
         client = None
         if settings.has_slack:
-            from bot.transports.slack import make_client, open_session
-            from bot.transports.slack_notify import SlackNotifier
+            from bot.transports.slack.client import make_client, open_session
+            from bot.transports.slack.notify import SlackNotifier
 
             client = make_client(settings, sends=True)
             await open_session(client)  # keep-alive connections for the whole run
@@ -120,7 +121,7 @@ def _jobs(settings: Settings, args: argparse.Namespace, kinds: tuple[str, ...]) 
             report = await sweep(deps, make_deliverer(settings, deps, notifiers), kinds=kinds)
         finally:
             if client is not None:
-                from bot.transports.slack import close_session
+                from bot.transports.slack.client import close_session
 
                 await close_session(client)
         print(f"sent {report.sent}, recovered {report.recovered}, already sent {report.skipped}, "
@@ -142,7 +143,7 @@ def cmd_summary(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_teams_package(settings: Settings, args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from bot.transports.teams_package import build_package
+    from bot.transports.teams.package import build_package
 
     app_id = args.app_id or settings.teams_app_id
     if not app_id:

@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from commands.model import Rules
+from storage.members import ScoringRules
 
 SLACK_API_DEFAULT = "https://slack.com/api/"
 
@@ -31,7 +31,8 @@ class Settings:
     slack_api_url: str = SLACK_API_DEFAULT
     host: str = "0.0.0.0"
     port: int = 3000
-    rules: Rules = field(default_factory=Rules)
+    rules: ScoringRules = field(default_factory=ScoringRules)
+    weekly_goal: int = 3
     nudge_pacing: float = 1.1  # seconds between messages to one channel
     workspace_rate: float = 20.0  # messages per second across a workspace
     sweep_seconds: int = 60
@@ -53,15 +54,14 @@ class Settings:
         api = env.get("SLACK_API_URL", "").strip() or SLACK_API_DEFAULT
         if not api.endswith("/"):
             api += "/"
-        defaults = Rules()
-        rules = Rules(
+        defaults = ScoringRules()
+        rules = ScoringRules(
             interview=_int(env, "COHORTBOT_POINTS_INTERVIEW", defaults.interview),
             offer_bonus=_int(env, "COHORTBOT_POINTS_OFFER_BONUS", defaults.offer_bonus),
             informational=_int(env, "COHORTBOT_POINTS_INFORMATIONAL", defaults.informational),
             meeting=_int(env, "COHORTBOT_POINTS_MEETING", defaults.meeting),
             event=_int(env, "COHORTBOT_POINTS_EVENT", defaults.event),
             daily_cap=_int(env, "COHORTBOT_DAILY_CAP", defaults.daily_cap),
-            weekly_goal=_int(env, "COHORTBOT_WEEKLY_GOAL", defaults.weekly_goal),
         )
         return cls(
             db_path=env.get("COHORTBOT_DB", "").strip() or "cohortbot.db",
@@ -73,6 +73,7 @@ class Settings:
             host=env.get("HOST", "").strip() or "0.0.0.0",
             port=_int(env, "PORT", 3000),
             rules=rules,
+            weekly_goal=_int(env, "COHORTBOT_WEEKLY_GOAL", 3),
             nudge_pacing=float(env.get("COHORTBOT_NUDGE_PACING", "1.1") or 1.1),
             workspace_rate=float(env.get("COHORTBOT_WORKSPACE_RATE", "20") or 20),
             sweep_seconds=_int(env, "COHORTBOT_SWEEP_SECONDS", 60),

@@ -20,13 +20,13 @@ from commands.model import Actions, Button, Para, Reply, Strong, UserText
 from commands.parsing import describe_day, label
 from commands.replies import plural
 from storage import board, digest, ledger, members, streaks
+from storage.clock import week_start
 from storage.digest import NudgeCandidate
 
 CARD_MEMORY = timedelta(weeks=6)
 FOLLOW_UP_HOUR = 9
 MILESTONES = (3, 5, 10, 15, 20, 26, 52)
 TOP_IN_SUMMARY = 5
-DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 # Situations in the order they matter most when choosing a card.
 PRIORITY = ("back_from_pause", "first_week", "has_offer", "nothing_logged", "hesitant",
             "interviews_no_networking", "networking_no_interviews", "streak", "general")
@@ -35,10 +35,6 @@ PRIORITY = ("back_from_pause", "first_week", "has_offer", "nothing_logged", "hes
 def iso_week(day: date) -> str:
     year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}"
-
-
-def monday(day: date) -> date:
-    return day - timedelta(days=day.weekday())
 
 
 # ---- cards -------------------------------------------------------------------------------------------
@@ -150,7 +146,7 @@ def plan_nudges(db: Database, now: datetime, default_tz: str, cards: Sequence[Ca
     due = [(m, t) for m, t in due if f"nudge:{m.id}:{iso_week(t)}" not in sent]
     by_week: dict[date, list[int]] = {}
     for m, today in due:
-        by_week.setdefault(monday(today) - timedelta(days=7), []).append(m.id)
+        by_week.setdefault(week_start(today) - timedelta(days=7), []).append(m.id)
     stats: dict[int, tuple[int, int, int]] = {}
     for start, ids in by_week.items():
         stats.update(digest.week_stats(db, ids, start, start + timedelta(days=6)))
@@ -167,7 +163,7 @@ def plan_nudges(db: Database, now: datetime, default_tz: str, cards: Sequence[Ca
                            scores=scores_by_cohort[m.cohort_id], seed=key)
         out.append(Outgoing(key=key, kind="nudge", platform=m.platform, workspace=m.workspace,
                             workspace_key=m.workspace_key, target=m.user_id,
-                            reply=nudge_reply(m, mine, streak_weeks, card, monday(today) - timedelta(days=7)),
+                            reply=nudge_reply(m, mine, streak_weeks, card, week_start(today) - timedelta(days=7)),
                             member_id=m.id, cohort_id=m.cohort_id, card_id=card.id,
                             who=m.display_name or m.user_id))
     return out
@@ -290,7 +286,7 @@ def plan_summaries(db: Database, now: datetime, default_tz: str, cards: Sequence
         card = choose_card(["general"], cards=cards,
                            seen=ledger.recent_summary_cards(db, c.id, now - CARD_MEMORY),
                            scores=ledger.card_scores(db, c.id), seed=key)
-        reply = summary_reply(db, c.id, monday(today) - timedelta(days=7), card)
+        reply = summary_reply(db, c.id, week_start(today) - timedelta(days=7), card)
         out.append(Outgoing(key, "summary", c.platform, c.workspace, c.workspace_key, c.channel, reply, None, c.id,
                             card.id, who=f"#{c.channel}"))
     return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from commands.model import CommandRequest, Deps
@@ -27,11 +27,6 @@ def zone(name: str | None, fallback: str) -> ZoneInfo:
 
 def local_today(moment: datetime, tz_name: str | None, fallback: str) -> date:
     return moment.astimezone(zone(tz_name, fallback)).date()
-
-
-def week_start(day: date) -> date:
-    """Monday of the ISO week holding `day`."""
-    return day - timedelta(days=day.weekday())
 
 
 @dataclass

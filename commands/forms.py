@@ -9,20 +9,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from commands import identity
 from commands.context import Context
-from commands.dispatch import membership_for, today_for
+from commands.entries import own_entry
 from commands.logs import MAX_NAME, LogArgs, status_for, store
-from commands.model import CommandRequest, Deps, Form, Reply
+from commands.model import CommandRequest, Deps, Reply
 from commands.parsing import MAX_FUTURE, MAX_PAST, STAGE_SYNONYMS, TYPE_SYNONYMS, UsageError, check_text
 from commands.replies import info
 from storage import activities, transaction
 
 MAX_NOTES = 2000
+FORM_FIELDS = ("org", "subtype", "day", "notes")  # what every form (Slack modal, Teams card) carries
 
 
 @dataclass(frozen=True)
 class LogFields:
-    kind: str  # "interview" or "network"
+    kind: str  # "interview" or "networking", as stored
     org: str
     subtype: str
     day: str  # ISO date from a date picker
@@ -34,18 +36,6 @@ class LogFields:
 class FormResult:
     errors: dict[str, str] = field(default_factory=dict)  # field name -> message shown under it
     reply: Reply | None = None
-
-
-def form_for_edit(ctx: Context, seq: int) -> Form | None:
-    """A form prefilled with one of the member's live entries."""
-    act = activities.find_by_seq(ctx.deps.db, ctx.membership.workspace_key, seq)
-    if act is None or act.member_id != ctx.member.id or act.deleted:
-        return None
-    return Form(
-        "interview" if act.kind == "interview" else "network",
-        edit_seq=act.seq,
-        initial={"org": act.org, "subtype": act.subtype, "day": act.happened_on.isoformat(), "notes": act.notes},
-    )
 
 
 def _validate(fields: LogFields, today: date) -> tuple[dict[str, str], date | None]:
@@ -73,30 +63,34 @@ def _validate(fields: LogFields, today: date) -> tuple[dict[str, str], date | No
 
 def submit_log(request: CommandRequest, fields: LogFields, deps: Deps) -> FormResult:
     """Validate a submitted form; store it (or apply the edit) only when every field is valid."""
-    today = today_for(request, deps)
-    errors, day = _validate(fields, today)
-    if errors or day is None:
-        return FormResult(errors=errors)
     try:
-        # One transaction, as for a typed command: a refused edit stores nothing, not even the member, workspace
+        # One transaction, as for a typed command: a refused form stores nothing, not even the member, workspace
         # and cohort that the asker's first use would create.
         with transaction(deps.db):
-            return _submit(request, fields, deps, today, day)
+            ctx = identity.context(request, deps)
+            errors, day = _validate(fields, ctx.today)
+            if errors or day is None:
+                raise _Refused(errors)
+            return _submit(ctx, fields, day)
     except _Refused as refused:
-        return FormResult(errors={"org": str(refused)})
+        return FormResult(errors=refused.errors)
 
 
 class _Refused(Exception):
-    """The submission names an entry that is not the asker's; raised to roll the transaction back."""
+    """The submission cannot be stored as it is; raised to roll the transaction back."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(errors)
+        self.errors = errors
 
 
-def _submit(request: CommandRequest, fields: LogFields, deps: Deps, today: date, day: date) -> FormResult:
-    ctx = Context(request, deps, membership_for(request, deps))
+def _submit(ctx: Context, fields: LogFields, day: date) -> FormResult:
+    deps, today = ctx.deps, ctx.today
     kind = "interview" if fields.kind == "interview" else "networking"
     if fields.edit_seq is not None:
-        act = activities.find_by_seq(deps.db, ctx.membership.workspace_key, fields.edit_seq)
-        if act is None or act.member_id != ctx.member.id or act.deleted:
-            raise _Refused(f"Entry #{fields.edit_seq} is no longer yours to edit.")
+        act = own_entry(ctx, fields.edit_seq)
+        if act is None:
+            raise _Refused({"org": f"Entry #{fields.edit_seq} is no longer yours to edit."})
         updated = activities.update_activity(
             deps.db, act, ctx.now, ctx.cohort.rules, org=fields.org.strip(), subtype=fields.subtype,
             happened_on=day, notes=fields.notes.strip(),
@@ -105,4 +99,4 @@ def _submit(request: CommandRequest, fields: LogFields, deps: Deps, today: date,
         return FormResult(reply=info((f"Updated #{updated.seq} ({updated.points} points).",)))
     args = LogArgs(kind=kind, org=fields.org.strip(), subtype=fields.subtype, understood_from=None, day=day,
                    notes=fields.notes.strip())
-    return FormResult(reply=store(args, ctx, source=request.source))
+    return FormResult(reply=store(args, ctx, source=ctx.request.source))

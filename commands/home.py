@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from commands import leaderboard, progress
+from commands import identity, leaderboard, progress
 from commands.context import Context
-from commands.dispatch import membership_for
 from commands.model import Actions, Block, Button, CommandRequest, Deps, Para, Reply, Strong, Table, UserText
 from commands.parsing import describe_day, label
-from storage import activities
+from storage import activities, transaction
 
 RECENT = 8
 
 
 def home(request: CommandRequest, deps: Deps) -> Reply:
-    ctx = Context(request, deps, membership_for(request, deps))
-    today = ctx.today
+    with transaction(deps.db):  # the member and the profile the platform told us, as for any command
+        return _home(identity.context(request, deps))
+
+
+def _home(ctx: Context) -> Reply:
+    deps, today = ctx.deps, ctx.today
     mine = progress.run(progress.Args(), ctx)
     blocks: list[Block] = [b for b in mine.blocks if not isinstance(b, Table | Actions)
                            and not (isinstance(b, Para) and b.style == "muted")]

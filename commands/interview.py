@@ -11,13 +11,12 @@ from datetime import date
 from commands.context import Context
 from commands.logs import LogArgs, parse_log, store
 from commands.model import Reply
-from commands.parsing import STAGE_SYNONYMS
+from commands.parsing import STAGE_SYNONYMS, STAGES_HELP
 
 NAME = "interview"
 USAGE = "/interview <organisation> [stage] [when] [-- notes]"
 EXAMPLES = ("/interview Latham callback yesterday -- met two partners", '/interview "Wachtell, Lipton" screener')
-STAGES_HELP = "Stages: screener (OCI, first round), callback (second round, office visit), clerkship, offer, " \
-    "rejection, other."
+VOCABULARY = STAGES_HELP  # the words it takes for a stage, for /cohort help interview
 
 
 def parse(text: str, today: date) -> LogArgs:

@@ -8,11 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from commands.context import Context, week_start
+from commands.context import Context
 from commands.model import Inline, Para, Reply, Table, UserText
 from commands.parsing import UsageError, quoted
 from commands.replies import plural
 from storage import board
+from storage.clock import week_start
 
 NAME = "leaderboard"
 USAGE = "/leaderboard [week|month|all]"

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from commands.context import Context, week_start
+from commands.context import Context
 from commands.model import Actions, Button, Para, Reply, Strong, UserText
 from commands.parsing import (
+    Token,
     UsageError,
     describe_day,
     label,
@@ -19,6 +20,7 @@ from commands.parsing import (
 )
 from commands.replies import plural
 from storage import activities, board
+from storage.clock import week_start
 
 MAX_NAME = 200
 
@@ -49,31 +51,62 @@ def parse_log(
     tokens, notes = tokenize(text)
     share = any(not t.quoted and t.text.lower() == "--share" for t in tokens)
     tokens = [t for t in tokens if t.quoted or t.text.lower() != "--share"]
+    tail = _read_tail(tokens, synonyms, today)
+    org = _name(tail.rest, synonyms, today, what=what, kind_word=kind_word)
+    canonical = tail.subtype or default
+    understood = tail.typed_kind if tail.typed_kind and tail.typed_kind.lower() != canonical else None
+    return LogArgs(
+        kind=kind,
+        org=org,
+        subtype=canonical,
+        understood_from=understood,
+        day=tail.day or today,
+        notes=notes or "",
+        share=share,
+    )
+
+
+@dataclass(frozen=True)
+class _Tail:
+    rest: list[Token]
     day: date | None = None
     subtype: str | None = None
     typed_kind: str | None = None
-    # Read the optional words from the end: a date and a stage/type, in either order.
+
+
+def _tail_of(tokens: list[Token], width: int) -> list[str] | None:
+    tail = tokens[-width:]
+    if len(tokens) > width and not any(t.quoted for t in tail):
+        return [t.text for t in tail]
+    return None
+
+
+def _read_tail(tokens: list[Token], synonyms: dict[str, str], today: date) -> _Tail:
+    """Read the optional words from the end: a date and a stage/type, in either order."""
+    found = _Tail(tokens)
     for _ in range(2):
-        progressed = False
-        if day is None:
+        before = found
+        if found.day is None:
             for width in (2, 1):
-                tail = tokens[-width:]
-                if len(tokens) > width and not any(t.quoted for t in tail):
-                    parsed = parse_date_words([t.text for t in tail], today)
-                    if parsed is not None:
-                        day, tokens, progressed = parsed, tokens[:-width], True
-                        break
-        if not progressed and subtype is None:
+                words = _tail_of(found.rest, width)
+                parsed = parse_date_words(words, today) if words else None
+                if parsed is not None:
+                    found = _Tail(found.rest[:-width], parsed, found.subtype, found.typed_kind)
+                    break
+        if found is before and found.subtype is None:
             for width in (3, 2, 1):
-                tail = tokens[-width:]
-                if len(tokens) > width and not any(t.quoted for t in tail):
-                    found = match_phrase([t.text for t in tail], synonyms)
-                    if found is not None:
-                        subtype, tokens, progressed = found, tokens[:-width], True
-                        typed_kind = " ".join(t.text for t in tail)
-                        break
-        if not progressed:
+                words = _tail_of(found.rest, width)
+                subtype = match_phrase(words, synonyms) if words else None
+                if subtype is not None and words:
+                    found = _Tail(found.rest[:-width], found.day, subtype, " ".join(words))
+                    break
+        if found is before:
             break
+    return found
+
+
+def _name(tokens: list[Token], synonyms: dict[str, str], today: date, *, what: str, kind_word: str) -> str:
+    """The person or organisation: what is left once the date and the stage or type are read."""
     if not tokens or not any(t.text for t in tokens):
         raise UsageError(f"Tell me the {what} first.")
     if tokens[0].quoted and len(tokens) > 1:
@@ -95,17 +128,7 @@ def parse_log(
             raise UsageError(*quoted(lone), f" looks like a {kind_word} or a date, but the {what} is missing.")
     if len(org) > MAX_NAME:
         raise UsageError(f"The {what} is {len(org)} characters; keep it under {MAX_NAME}. Put detail in notes.")
-    canonical = subtype or default
-    understood = typed_kind if typed_kind and typed_kind.lower() != canonical else None
-    return LogArgs(
-        kind=kind,
-        org=org,
-        subtype=canonical,
-        understood_from=understood,
-        day=day or today,
-        notes=notes or "",
-        share=share,
-    )
+    return org
 
 
 def store(args: LogArgs, ctx: Context, *, source: str) -> Reply:
@@ -143,26 +166,7 @@ def store(args: LogArgs, ctx: Context, *, source: str) -> Reply:
         f", {describe_day(act.happened_on, today)}",
         f" (#{act.seq}).",
     ]
-    blocks: list[Para | Actions] = [Para(tuple(head))]
-    details: list[str] = []
-    if args.understood_from:
-        details.append(f"I read {args.understood_from!r} as {what}.")
-    if act.happened_on > today:
-        details.append(f"It's upcoming: it scores once it has happened. I'll check with you the day after "
-                       f"(or answer early with /cohort happened {act.seq} yes).")
-    elif logged.duplicate_of_day:
-        details.append(f"You already logged this {act.kind} with them that day, so it scores once.")
-    elif logged.capped:
-        details.append(f"+{act.points} points (the daily cap of {cohort.rules.daily_cap} keeps the board fair).")
-    else:
-        details.append(f"+{plural(act.points, 'point')}.")
-    if act.subtype == "offer":
-        details.append("An offer! Congratulations. You're in control now: keep interviewing to keep your options.")
-    week = board.member_sums(ctx.deps.db, member.id, week_start(today), today)
-    if week is not None:
-        done = week.interviews + week.meetings
-        details.append(f"This week: {done} of your goal of {member.weekly_goal}.")
-    blocks.append(Para((" ".join(details),)))
+    blocks: list[Para | Actions] = [Para(tuple(head)), Para((" ".join(_details(args, logged, ctx)),))]
     if act.notes:
         blocks.append(Para(("Notes: ", UserText(act.notes)), style="muted"))
     if not member.active:
@@ -172,13 +176,37 @@ def store(args: LogArgs, ctx: Context, *, source: str) -> Reply:
     if not args.share:
         buttons.insert(0, Button("Share with the channel", "cohort", f"share {act.seq}"))
     blocks.append(Actions(tuple(buttons)))
-    reply = Reply(blocks=tuple(blocks), private=True, stored_activity_id=act.id)
+    reply = Reply(blocks=tuple(blocks), private=True)
     if args.share:
-        return share_reply(ctx, act, reply)
+        return share_reply(ctx, act)
     return reply
 
 
-def share_reply(ctx: Context, act: activities.Activity, private: Reply | None = None) -> Reply:
+def _details(args: LogArgs, logged: activities.Logged, ctx: Context) -> list[str]:
+    """What the confirmation says under its first line: what was read, points, the week so far."""
+    act, today, what = logged.activity, ctx.today, label(logged.activity.kind, logged.activity.subtype)
+    details: list[str] = []
+    if args.understood_from:
+        details.append(f"I read {args.understood_from!r} as {what}.")
+    if act.happened_on > today:
+        details.append(f"It's upcoming: it scores once it has happened. I'll check with you the day after "
+                       f"(or answer early with /cohort happened {act.seq} yes).")
+    elif logged.duplicate_of_day:
+        details.append(f"You already logged this {act.kind} with them that day, so it scores once.")
+    elif logged.capped:
+        details.append(f"+{act.points} points (the daily cap of {ctx.cohort.rules.daily_cap} keeps the board "
+                       "fair).")
+    else:
+        details.append(f"+{plural(act.points, 'point')}.")
+    if act.subtype == "offer":
+        details.append("An offer! Congratulations. You're in control now: keep interviewing to keep your options.")
+    week = board.member_sums(ctx.deps.db, ctx.member.id, week_start(today), today)
+    if week is not None:
+        details.append(f"This week: {week.interviews + week.meetings} of your goal of {ctx.member.weekly_goal}.")
+    return details
+
+
+def share_reply(ctx: Context, act: activities.Activity) -> Reply:
     """A public post celebrating an entry (notes stay private)."""
     today = ctx.today
     what = label(act.kind, act.subtype)
@@ -193,5 +221,4 @@ def share_reply(ctx: Context, act: activities.Activity, private: Reply | None = 
     else:
         text = ("\U0001f91d ", UserText(name), " logged a ", Strong(what), " with ", UserText(act.org),
                 f", {describe_day(act.happened_on, today)}.")
-    return Reply(blocks=(Para(text),), private=False,
-                 stored_activity_id=private.stored_activity_id if private else None)
+    return Reply(blocks=(Para(text),), private=False)

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
+from storage.members import ScoringRules
+
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
@@ -118,8 +120,6 @@ class Reply:
     private: bool = True
     ok: bool = True  # False for usage and input errors: nothing was stored
     form: Form | None = None
-    # Set when a log was stored: the transport may schedule follow-ups or update views.
-    stored_activity_id: int | None = None
 
     @property
     def summary(self) -> tuple[Inline, ...]:
@@ -135,19 +135,6 @@ def plain(*spans: Inline) -> str:
     return "".join(s if isinstance(s, str) else s.value for s in spans)
 
 
-@dataclass(frozen=True)
-class Rules:
-    """Scoring and defaults for a new cohort (settings may override them)."""
-
-    interview: int = 3
-    offer_bonus: int = 5
-    informational: int = 3
-    meeting: int = 2
-    event: int = 1
-    daily_cap: int = 10
-    weekly_goal: int = 3
-
-
 @dataclass
 class Deps:
     """Everything a command needs, built by the application and passed down (no singletons)."""
@@ -155,5 +142,6 @@ class Deps:
     db: Database
     clock: Callable[[], datetime]
     default_tz: str = "America/New_York"
-    rules: Rules = field(default_factory=Rules)
+    rules: ScoringRules = field(default_factory=ScoringRules)  # for a new cohort
+    weekly_goal: int = 3  # for a new member
     max_text: int = 2000

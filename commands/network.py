@@ -11,12 +11,12 @@ from datetime import date
 from commands.context import Context
 from commands.logs import LogArgs, parse_log, store
 from commands.model import Reply
-from commands.parsing import TYPE_SYNONYMS
+from commands.parsing import TYPE_SYNONYMS, TYPES_HELP
 
 NAME = "network"
 USAGE = "/network <person or organisation> [type] [when] [-- notes]"
 EXAMPLES = ('/network "Dana Lee, Ropes & Gray" informational tuesday', "/network Cooley alumni call last fri")
-TYPES_HELP = "Types: informational (the default), coffee, alumni call, event, referral, other."
+VOCABULARY = TYPES_HELP  # the words it takes for a meeting type, for /cohort help network
 
 
 def parse(text: str, today: date) -> LogArgs:

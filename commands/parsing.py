@@ -23,11 +23,10 @@ class UsageError(Exception):
     renderer escapes them. `message` is the same text, plain, for logs, tests and form fields.
     """
 
-    def __init__(self, *spans: Inline, example: str = "") -> None:
+    def __init__(self, *spans: Inline) -> None:
         self.spans: tuple[Inline, ...] = spans
         self.message = plain(*spans)
         super().__init__(self.message)
-        self.example = example
 
 
 def quoted(text: str) -> tuple[Inline, ...]:
@@ -112,6 +111,7 @@ WEEKDAYS = {
     "sat": 5, "saturday": 5,
     "sun": 6, "sunday": 6,
 }
+DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")  # by weekday()
 MONTHS = {name: i + 1 for i, names in enumerate([
     ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
     ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
@@ -163,45 +163,51 @@ def parse_date_words(words: list[str], today: date) -> date | None:
     low = [w.lower().rstrip(".,") for w in words]
     typed = " ".join(words)
     if len(low) == 1:
-        w = low[0]
-        if w in ("today", "tonight", "now"):
-            return today
-        if w == "yesterday":
-            return today - timedelta(days=1)
-        if w == "tomorrow":
-            return today + timedelta(days=1)
-        if w in WEEKDAYS:
-            return today - timedelta(days=(today.weekday() - WEEKDAYS[w]) % 7)
-        m = _ISO.match(w)
-        if m:
-            return _checked(_make(int(m[1]), int(m[2]), int(m[3]), typed), today, typed)
-        m = _SLASH.match(w)
-        if m:
-            month, day_ = int(m[1]), int(m[2])
-            if m[3]:
-                year = int(m[3]) + (2000 if len(m[3]) == 2 else 0)
-                return _checked(_make(year, month, day_, typed), today, typed)
-            return _checked(_nearest(month, day_, today, typed), today, typed)
-        if _DATEISH.match(w):
-            raise UsageError("I can't read ", UserText(typed), f" as a date. {DATE_HELP}")
-        return None
+        return _one_word_date(low[0], today, typed)
     if len(low) == 2:
-        first, second = low
-        if first in ("last", "past") and second in WEEKDAYS:
-            back = (today.weekday() - WEEKDAYS[second]) % 7 or 7
-            return today - timedelta(days=back)
-        if first in ("next", "this") and second in WEEKDAYS:
-            ahead = (WEEKDAYS[second] - today.weekday()) % 7
-            if first == "next" and ahead == 0:
-                ahead = 7
-            return today + timedelta(days=ahead)
-        # isdecimal, not isdigit: int() can't read digits like "²" or "፩", which isdigit accepts
-        month_first = first in MONTHS and second.isdecimal()
-        day_first = second in MONTHS and first.isdecimal()
-        if month_first or day_first:
-            month = MONTHS[first] if month_first else MONTHS[second]
-            day_ = int(second if month_first else first)
-            return _checked(_nearest(month, day_, today, typed), today, typed)
+        return _two_word_date(low[0], low[1], today, typed)
+    return None
+
+
+_RELATIVE_DAYS = {"today": 0, "tonight": 0, "now": 0, "yesterday": -1, "tomorrow": 1}
+
+
+def _one_word_date(w: str, today: date, typed: str) -> date | None:
+    if w in _RELATIVE_DAYS:
+        return today + timedelta(days=_RELATIVE_DAYS[w])
+    if w in WEEKDAYS:
+        return today - timedelta(days=(today.weekday() - WEEKDAYS[w]) % 7)
+    m = _ISO.match(w)
+    if m:
+        return _checked(_make(int(m[1]), int(m[2]), int(m[3]), typed), today, typed)
+    m = _SLASH.match(w)
+    if m:
+        month, day_ = int(m[1]), int(m[2])
+        if m[3]:
+            year = int(m[3]) + (2000 if len(m[3]) == 2 else 0)
+            return _checked(_make(year, month, day_, typed), today, typed)
+        return _checked(_nearest(month, day_, today, typed), today, typed)
+    if _DATEISH.match(w):
+        raise UsageError("I can't read ", UserText(typed), f" as a date. {DATE_HELP}")
+    return None
+
+
+def _two_word_date(first: str, second: str, today: date, typed: str) -> date | None:
+    if first in ("last", "past") and second in WEEKDAYS:
+        back = (today.weekday() - WEEKDAYS[second]) % 7 or 7
+        return today - timedelta(days=back)
+    if first in ("next", "this") and second in WEEKDAYS:
+        ahead = (WEEKDAYS[second] - today.weekday()) % 7
+        if first == "next" and ahead == 0:
+            ahead = 7
+        return today + timedelta(days=ahead)
+    # isdecimal, not isdigit: int() can't read digits like "²" or "፩", which isdigit accepts
+    month_first = first in MONTHS and second.isdecimal()
+    day_first = second in MONTHS and first.isdecimal()
+    if month_first or day_first:
+        month = MONTHS[first] if month_first else MONTHS[second]
+        day_ = int(second if month_first else first)
+        return _checked(_nearest(month, day_, today, typed), today, typed)
     return None
 
 
@@ -250,6 +256,12 @@ STAGE_LABELS = {"screener": "screener", "callback": "callback", "clerkship": "cl
                 "rejection": "rejection", "other": "interview"}
 TYPE_LABELS = {"informational": "informational interview", "coffee": "coffee", "alumni": "alumni call",
                "event": "event", "referral": "referral", "other": "meeting"}
+
+
+# What /interview and /network accept, in a sentence each, for help and for "that is not a stage" errors.
+STAGES_HELP = "Stages: screener (OCI, first round), callback (second round, office visit), clerkship, offer, " \
+    "rejection, other."
+TYPES_HELP = "Types: informational (the default), coffee, alumni call, event, referral, other."
 
 
 def label(kind: str, subtype: str) -> str:

@@ -8,11 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from commands.context import Context, week_start
+from commands.context import Context
 from commands.model import Actions, Button, Inline, Para, Reply, Strong, Table, UserText
 from commands.parsing import UsageError, describe_day, label
 from commands.replies import plural
 from storage import activities, board, members, streaks
+from storage.clock import week_start
 
 NAME = "progress"
 USAGE = "/progress"

@@ -14,18 +14,20 @@ from storage.db import transaction
 
 @dataclass(frozen=True)
 class ScoringRules:
-    interview: int
-    offer_bonus: int
-    informational: int
-    meeting: int
-    event: int
-    daily_cap: int
+    """A cohort's points: what each kind of entry earns and the most a member earns in a day."""
+
+    interview: int = 3
+    offer_bonus: int = 5
+    informational: int = 3
+    meeting: int = 2
+    event: int = 1
+    daily_cap: int = 10
 
 
 @dataclass(frozen=True)
 class Cohort:
     id: int
-    workspace_id: int
+    workspace_key: int  # our database key of the workspace
     name: str
     summary_channel: str | None
     nudge_weekday: int
@@ -36,7 +38,7 @@ class Cohort:
 @dataclass(frozen=True)
 class Member:
     id: int
-    workspace_id: int
+    workspace_key: int  # our database key of the workspace
     cohort_id: int
     user_id: str
     display_name: str
@@ -75,7 +77,7 @@ _COHORT_JOIN_COLS = ", ".join("c." + c.strip() for c in _COHORT_COLS.split(","))
 def _member(row: tuple[Any, ...]) -> Member:
     return Member(
         id=row[0],
-        workspace_id=row[1],
+        workspace_key=row[1],
         cohort_id=row[2],
         user_id=row[3],
         display_name=row[4],
@@ -93,7 +95,7 @@ def _member(row: tuple[Any, ...]) -> Member:
 def _cohort(row: tuple[Any, ...]) -> Cohort:
     return Cohort(
         id=row[0],
-        workspace_id=row[1],
+        workspace_key=row[1],
         name=row[2],
         summary_channel=row[3],
         nudge_weekday=row[4],
@@ -113,12 +115,15 @@ def ensure_member(
     now: datetime,
     rules: ScoringRules,
     weekly_goal: int,
+    learned_at: datetime | None = None,
 ) -> Membership:
     """Find or create the workspace, its first cohort and the member, in one transaction.
 
-    A display name or timezone the platform supplies refreshes the stored one.
+    A display name or timezone the platform supplies refreshes the stored one; `learned_at` (when the platform
+    was asked) is recorded as the profile's check time when it is newer than the one stored.
     """
     at = stamp(now)
+    checked = stamp(learned_at) if learned_at is not None else None
     known = db.execute(
         f"SELECT {_MEMBER_JOIN_COLS}, {_COHORT_JOIN_COLS} FROM members m JOIN workspaces w ON w.id = m.workspace_id "
         "JOIN cohorts c ON c.id = m.cohort_id WHERE w.platform = ? AND w.external_id = ? AND m.user_id = ?",
@@ -126,8 +131,8 @@ def ensure_member(
     ).fetchone()
     if known is not None:  # the common case: one read, no write
         member = _member(known[:_MEMBER_WIDTH])
-        if (display_name or member.display_name, tz or member.tz) == (member.display_name, member.tz):
-            return Membership(workspace_key=member.workspace_id, cohort=_cohort(known[_MEMBER_WIDTH:]),
+        if not _profile_changes(member, display_name, tz, checked):
+            return Membership(workspace_key=member.workspace_key, cohort=_cohort(known[_MEMBER_WIDTH:]),
                               member=member, created=False)
     with transaction(db):
         row = db.execute(
@@ -171,17 +176,15 @@ def ensure_member(
         if created:
             db.execute(
                 "INSERT INTO members (workspace_id, cohort_id, user_id, display_name, tz, weekly_goal, "
-                "joined_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [ws_id, cohort.id, user_id, display_name, tz, weekly_goal, at, at],
+                "profile_checked_at, joined_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [ws_id, cohort.id, user_id, display_name, tz, weekly_goal, checked, at, at],
             )
         else:
-            member = _member(mrow)
-            new_name = display_name or member.display_name
-            new_tz = tz or member.tz
-            if (new_name, new_tz) != (member.display_name, member.tz):
+            changes = _profile_changes(_member(mrow), display_name, tz, checked)
+            if changes:
                 db.execute(
-                    "UPDATE members SET display_name = ?, tz = ?, updated_at = ? WHERE id = ?",
-                    [new_name, new_tz, at, member.id],
+                    f"UPDATE members SET {', '.join(f'{k} = ?' for k in changes)}, updated_at = ? WHERE id = ?",
+                    [*changes.values(), at, mrow[0]],
                 )
                 mrow = None
         if mrow is None:  # created or changed just now: read it back (an unchanged row is already current)
@@ -189,6 +192,18 @@ def ensure_member(
                 f"SELECT {_MEMBER_COLS} FROM members WHERE workspace_id = ? AND user_id = ?", [ws_id, user_id]
             ).fetchone()
     return Membership(workspace_key=ws_id, cohort=cohort, member=_member(mrow), created=created)
+
+
+def _profile_changes(member: Member, display_name: str, tz: str | None, checked: str | None) -> dict[str, Any]:
+    """What the platform's profile changes in the stored member (empty when nothing)."""
+    changes: dict[str, Any] = {}
+    if display_name and display_name != member.display_name:
+        changes["display_name"] = display_name
+    if tz and tz != member.tz:
+        changes["tz"] = tz
+    if checked and (member.profile_checked_at or "") < checked:
+        changes["profile_checked_at"] = checked
+    return changes
 
 
 def get_member(db: Database, member_id: int) -> Member:
@@ -240,15 +255,6 @@ def profile(db: Database, platform: str, workspace: str, user_id: str) -> Profil
         [platform, workspace, user_id],
     ).fetchone()
     return Profile(row[0], row[1], row[2]) if row else None
-
-
-def mark_profile_checked(db: Database, platform: str, workspace: str, user_id: str, now: datetime) -> None:
-    with transaction(db):
-        db.execute(
-            "UPDATE members SET profile_checked_at = ? WHERE user_id = ? AND workspace_id = "
-            "(SELECT id FROM workspaces WHERE platform = ? AND external_id = ?)",
-            [stamp(now), user_id, platform, workspace],
-        )
 
 
 def find_member_by_platform(db: Database, platform: str, workspace: str, user_id: str) -> Member | None:

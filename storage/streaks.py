@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-
-def monday(day: date) -> date:
-    return day - timedelta(days=day.weekday())
+from storage.clock import week_start
 
 
 def streak(days: Iterable[date], today: date, frozen_weeks: Iterable[date] = ()) -> tuple[int, bool]:
@@ -16,9 +14,9 @@ def streak(days: Iterable[date], today: date, frozen_weeks: Iterable[date] = ())
     The streak runs back from this week, or from last week when this week has nothing yet (it is still
     alive until this week ends). Frozen weeks (a pause) neither count nor break it.
     """
-    weeks = {monday(d) for d in days if d <= today}
-    frozen = {monday(d) for d in frozen_weeks}
-    current = monday(today)
+    weeks = {week_start(d) for d in days if d <= today}
+    frozen = {week_start(d) for d in frozen_weeks}
+    current = week_start(today)
     this_week = current in weeks
     cursor = current if this_week else current - timedelta(days=7)
     count = 0

@@ -31,7 +31,7 @@ still counts as delivered and lands in ``fake.calls``.
 Stateful behaviour worth knowing about:
 
 * ``chat.postMessage`` stores the message per channel; ``conversations.history``
-  and ``conversations.replies`` read it back (newest first for history).  As on
+  reads it back, newest first.  As on
   real Slack, ``metadata`` is only returned by ``conversations.history`` when
   ``include_all_metadata`` is true, and thread replies are left out of the
   history unless they were broadcast (``reply_broadcast``).
@@ -245,22 +245,14 @@ class FakeSlack:
         self._ack_waiters: dict[str, asyncio.Future[JsonDict]] = {}
 
         self._handlers: dict[str, Callable[[JsonDict, str | None], JsonDict]] = {
-            "api.test": self._api_test,
             "apps.connections.open": self._apps_connections_open,
             "auth.test": self._auth_test,
             "chat.postMessage": self._chat_post_message,
             "chat.postEphemeral": self._chat_post_ephemeral,
-            "chat.update": self._chat_update,
-            "chat.delete": self._chat_delete,
-            "chat.scheduleMessage": self._chat_schedule_message,
             "conversations.open": self._conversations_open,
             "conversations.history": self._conversations_history,
-            "conversations.replies": self._conversations_replies,
             "users.info": self._users_info,
-            "users.list": self._users_list,
             "views.open": self._views_open,
-            "views.push": self._views_open,
-            "views.update": self._views_update,
             "views.publish": self._views_publish,
         }
 
@@ -417,7 +409,7 @@ class FakeSlack:
         deleted: bool = False,
         email: str | None = None,
     ) -> JsonDict:
-        """Register a user for ``users.info`` / ``users.list``; returns the stored user object."""
+        """Register a user for ``users.info``; returns the stored user object."""
         name = name or user_id.lower()
         real_name = real_name if real_name is not None else name.replace(".", " ").title()
         display_name = display_name if display_name is not None else name
@@ -899,11 +891,6 @@ class FakeSlack:
 
     # ------------------------------------------------------------------ method handlers
 
-    def _api_test(self, args: JsonDict, token: str | None) -> JsonDict:
-        if "error" in args:
-            return {"ok": False, "error": args["error"], "args": args}
-        return {"ok": True, "args": args}
-
     def _apps_connections_open(self, args: JsonDict, token: str | None) -> JsonDict:
         if not (token or "").startswith("xapp-"):
             return {"ok": False, "error": "not_allowed_token_type"}
@@ -972,46 +959,6 @@ class FakeSlack:
         if not args.get("user"):
             return {"ok": False, "error": "user_not_in_channel"}
         return {"ok": True, "message_ts": self._next_ts()}
-
-    def _find_message(self, channel: str, ts: str) -> JsonDict | None:
-        for message in self._messages.get(channel, []):
-            if message["ts"] == ts:
-                return message
-        return None
-
-    def _chat_update(self, args: JsonDict, token: str | None) -> JsonDict:
-        channel = self._channel_for(str(args.get("channel") or ""))
-        ts = str(args.get("ts") or "")
-        message = self._find_message(channel, ts)
-        if message is not None:
-            for key in ("text", "blocks", "attachments", "metadata"):
-                if key in args:
-                    message[key] = _maybe_json(args[key])
-            message["edited"] = {"user": self.bot_user_id, "ts": self._next_ts()}
-            echoed = dict(message)
-        else:
-            echoed = self._message_from_args(args, ts)
-        return {"ok": True, "channel": channel, "ts": ts, "text": echoed.get("text", ""), "message": echoed}
-
-    def _chat_delete(self, args: JsonDict, token: str | None) -> JsonDict:
-        channel = self._channel_for(str(args.get("channel") or ""))
-        ts = str(args.get("ts") or "")
-        stored = self._messages.get(channel, [])
-        stored[:] = [m for m in stored if m["ts"] != ts]
-        return {"ok": True, "channel": channel, "ts": ts}
-
-    def _chat_schedule_message(self, args: JsonDict, token: str | None) -> JsonDict:
-        channel = self._channel_for(str(args.get("channel") or ""))
-        if not channel:
-            return {"ok": False, "error": "channel_not_found"}
-        post_at = int(float(args.get("post_at") or 0))
-        return {
-            "ok": True,
-            "channel": channel,
-            "scheduled_message_id": self._new_id("Q"),
-            "post_at": post_at,
-            "message": self._message_from_args(args, ""),
-        }
 
     def _conversations_open(self, args: JsonDict, token: str | None) -> JsonDict:
         if args.get("channel"):
@@ -1096,41 +1043,11 @@ class FakeSlack:
             "response_metadata": {"next_cursor": next_cursor},
         }
 
-    def _conversations_replies(self, args: JsonDict, token: str | None) -> JsonDict:
-        channel = self._channel_for(str(args.get("channel") or ""))
-        ts = str(args.get("ts") or "")
-        if self._find_message(channel, ts) is None:
-            return {"ok": False, "error": "thread_not_found"}
-        with_metadata = _truthy(args.get("include_all_metadata", False))
-        thread = [
-            m
-            for m in self._messages.get(channel, [])
-            if (m["ts"] == ts or m.get("thread_ts") == ts) and self._in_window(m, args)
-        ]
-        thread.sort(key=lambda m: _ts_key(m["ts"]))
-        page, next_cursor = self._page(thread, args, 1000)
-        return {
-            "ok": True,
-            "messages": [self._present(m, with_metadata) for m in page],
-            "has_more": bool(next_cursor),
-            "response_metadata": {"next_cursor": next_cursor},
-        }
-
     def _users_info(self, args: JsonDict, token: str | None) -> JsonDict:
         user = self.users.get(str(args.get("user") or ""))
         if user is None:
             return {"ok": False, "error": "user_not_found"}
         return {"ok": True, "user": json.loads(json.dumps(user))}
-
-    def _users_list(self, args: JsonDict, token: str | None) -> JsonDict:
-        members = [json.loads(json.dumps(u)) for u in self.users.values()]
-        page, next_cursor = self._page(members, args, 1000)
-        return {
-            "ok": True,
-            "members": page,
-            "cache_ts": int(time.time()),
-            "response_metadata": {"next_cursor": next_cursor},
-        }
 
     def _build_view(self, view: JsonDict, view_id: str, previous: JsonDict | None = None) -> JsonDict:
         base: JsonDict = {
@@ -1172,25 +1089,6 @@ class FakeSlack:
             return {"ok": False, "error": "invalid_arguments"}
         built = self._build_view(view, self._new_id("V"))
         self.views[built["id"]] = built
-        return {"ok": True, "view": built}
-
-    def _views_update(self, args: JsonDict, token: str | None) -> JsonDict:
-        view = self._view_arg(args)
-        if view is None:
-            return {"ok": False, "error": "invalid_arguments"}
-        view_id = str(args.get("view_id") or "")
-        external_id = args.get("external_id")
-        if not view_id and external_id:
-            for existing in self.views.values():
-                if existing.get("external_id") == external_id:
-                    view_id = existing["id"]
-                    break
-            else:
-                return {"ok": False, "error": "not_found"}
-        if not view_id:
-            return {"ok": False, "error": "invalid_arguments"}
-        built = self._build_view(view, view_id, self.views.get(view_id))
-        self.views[view_id] = built
         return {"ok": True, "view": built}
 
     def _views_publish(self, args: JsonDict, token: str | None) -> JsonDict:

@@ -73,9 +73,9 @@ def test_offer_reply_celebrates(deps: Deps) -> None:
 
 
 def test_rules_come_from_deps(make_deps: Any, db: Database) -> None:
-    from commands.model import Rules
+    from storage.members import ScoringRules
 
-    deps = make_deps(rules=Rules(interview=5, offer_bonus=10, daily_cap=100))
+    deps = make_deps(rules=ScoringRules(interview=5, offer_bonus=10, daily_cap=100))
     say(deps, "alice", "/interview Latham offer")
     assert points(db) == [15]
 
@@ -451,7 +451,8 @@ def test_share_posts_publicly_without_notes(deps: Deps) -> None:
     assert not shared.private
     assert text_of(shared) == "\U0001f4bc alice had a callback interview at Latham, today."
     at_once = say(deps, "alice", "/interview Cooley offer --share -- also secret")
-    assert not at_once.private and at_once.stored_activity_id is not None
+    assert not at_once.private
+    assert deps.db.execute("SELECT org FROM activities WHERE seq = 2").fetchone() == ("Cooley",)
     assert text_of(at_once) == "\U0001f389 alice got an offer from Cooley!"
 
 

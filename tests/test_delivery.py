@@ -356,8 +356,8 @@ async def test_the_production_send_client_never_re_posts_a_message_on_its_own(de
     message, so re-posting is left to the ledger, which checks the conversation first."""
     from bot.config import Settings
     from bot.delivery import NotSent
-    from bot.transports.slack import make_client
-    from bot.transports.slack_notify import SlackNotifier
+    from bot.transports.slack.client import make_client
+    from bot.transports.slack.notify import SlackNotifier
 
     settings = Settings(slack_bot_token="xoxb-test", slack_signing_secret="s", slack_api_url=fake.url)
     out = outgoing("U0ANN", 1)

@@ -43,9 +43,8 @@ from bot.config import Settings
 from bot.nudges import iso_week, plan
 from bot.outgoing import Outgoing
 from bot.scheduler import sweep
-from bot.transports.slack import make_client
-from bot.transports.slack_notify import SlackNotifier
-from commands.model import Rules
+from bot.transports.slack.client import make_client
+from bot.transports.slack.notify import SlackNotifier
 from storage import activities, members, open_db, transaction
 from storage.members import ScoringRules
 from tests.fakeslack import FakeSlack
@@ -69,9 +68,8 @@ WEEK = iso_week(MONDAY.date())
 FRIDAY = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
 # Zones in which MONDAY is still Monday and at or past 09:00, so every member is due.
 ZONES = (None, "America/New_York", "America/Chicago", "Europe/London", "Europe/Berlin")
-RULES = Rules()
-SCORING = ScoringRules(RULES.interview, RULES.offer_bonus, RULES.informational, RULES.meeting, RULES.event,
-                       RULES.daily_cap)
+RULES = SCORING = ScoringRules()
+WEEKLY_GOAL = 3
 JsonDict = dict[str, Any]
 
 
@@ -108,7 +106,7 @@ def seed_members(db_path: Path, n: int, *, summary_channel: str | None = None) -
             for i in range(n):
                 made = members.ensure_member(db, platform="slack", workspace=TEAM, user_id=user_id(i),
                                              display_name=f"Member {i}", tz=ZONES[i % len(ZONES)], now=joined,
-                                             rules=SCORING, weekly_goal=RULES.weekly_goal)
+                                             rules=SCORING, weekly_goal=WEEKLY_GOAL)
                 ids[made.member.user_id] = made.member.id
             if summary_channel and n:
                 cohort = made.cohort.id

@@ -24,7 +24,7 @@ from bot.content import Card, card_by_id, load_cards
 from bot.delivery import Deliverer, Report
 from bot.nudges import choose_card, iso_week, plan_nudges
 from bot.scheduler import sweep
-from bot.transports.slack_notify import EVENT_TYPE, SlackNotifier
+from bot.transports.slack.notify import EVENT_TYPE, SlackNotifier
 from commands.dispatch import dispatch
 from commands.model import Actor, CommandRequest, Deps, Reply, Where
 from storage import ledger, members
@@ -416,7 +416,7 @@ async def test_when_all_nothing_logged_cards_were_seen_a_hesitant_card_comes_nex
     nothing_cards = [c.id for c in load_cards() if "nothing_logged" in c.tags]
     for i, card_id in enumerate(nothing_cards):  # shown in the last few weeks
         key = f"nudge:{quiet.id}:old-{i}"
-        claimed = ledger.claim(deps.db, key=key, kind="nudge", workspace_key=quiet.workspace_id, target="U0QUIET",
+        claimed = ledger.claim(deps.db, key=key, kind="nudge", workspace_key=quiet.workspace_key, target="U0QUIET",
                                now=MONDAY_NY_10AM - timedelta(weeks=5, days=-i), lease_seconds=0,
                                member_id=quiet.id, cohort_id=quiet.cohort_id, card_id=card_id)
         assert claimed is not None

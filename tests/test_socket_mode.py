@@ -34,7 +34,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import SLACK, SOCKET_MODE, _socket_mode, build_app, build_deps
 from bot.config import Settings
-from bot.transports.slack import close_session, open_session
+from bot.transports.slack.client import close_session, open_session
 from commands.model import Deps
 from tests.fakeslack import FakeSlack
 from tests.processes import free_port

@@ -91,7 +91,7 @@ def test_only_admins_change_the_setup_or_add_admins(deps: Deps) -> None:
     assert "haven't used cohortbot" in text_of(unknown)
 
 
-@pytest.mark.parametrize("text", ["/cohort setup", "/cohort setup jobs", "/cohort setup #jobs 25", "/cohort admin"])
+@pytest.mark.parametrize("text", ["/cohort setup jobs", "/cohort setup #jobs 25", "/cohort admin"])
 def test_setup_and_admin_usage_errors(deps: Deps, text: str) -> None:
     join(deps, "U1")
     reply = slack_say(deps, "U1", text, tz=NY)

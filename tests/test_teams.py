@@ -21,11 +21,12 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.config import Settings
+from bot.conversations import TeamsDirectory
 from bot.delivery import Deliverer, NotSent
 from bot.nudges import plan
 from bot.outgoing import Outgoing
-from bot.transports import teams_cards
-from bot.transports.teams_package import build_package
+from bot.transports.teams import add_teams_routes, rendering
+from bot.transports.teams.package import app_dir, build_package
 from commands import REGISTRY
 from commands.dispatch import dispatch
 from commands.model import Actor, CommandRequest, Deps, Para, Reply, Strong, UserText, Where
@@ -33,7 +34,7 @@ from storage import open_db
 from storage import teams as teams_store
 
 try:  # the `teams` extra; the card, escaping and package tests below run without it
-    from bot.transports.teams import NoConversation, TeamsNotifier, add_teams_routes
+    from bot.transports.teams.notify import NoConversation, TeamsNotifier
 except ImportError:
     HAVE_SDK = False
 else:
@@ -116,7 +117,7 @@ async def _client(settings: Settings, deps: Deps) -> TestClient[web.Request, web
         return web.Response(text="ok")
 
     app.router.add_get("/healthz", healthz)
-    add_teams_routes(app, settings, deps)
+    add_teams_routes(app, settings, deps, TeamsDirectory(deps.db))
     client = TestClient(TestServer(app, host="127.0.0.1"))
     await client.start_server()
     return client
@@ -369,6 +370,43 @@ async def test_replies_go_to_the_connector_service_when_not_expecting_replies(
     assert call["auth"] is None  # anonymous mode sends no token
 
 
+@requires_sdk
+def test_mentions_reach_the_command_as_neutral_mentions() -> None:
+    from microsoft_agents.activity import Activity
+
+    from bot.transports.teams.inbound import command_text
+
+    activity = in_channel("cohort admin <at>Sam Ortiz</at> <at>Pat Lee</at> <at>Alex Kim</at> <at>Jo</at>")
+    activity["entities"] += [
+        # Teams names Sam by his Teams account id only; the directory knows his AAD id from an earlier message.
+        {"mentioned": {"id": SAM["id"], "name": SAM["name"]}, "text": "<at>Sam Ortiz</at>", "type": "mention"},
+        {"mentioned": {"id": "29:1patNeverSeen", "name": "Pat Lee"}, "text": "<at>Pat Lee</at>", "type": "mention"},
+        {"mentioned": dict(ALEX), "text": "<at>Alex Kim</at>", "type": "mention"},
+    ]
+    known = {SAM["id"]: SAM["aadObjectId"]}
+    assert command_text(Activity.model_validate(activity), known.get) == (
+        f"cohort admin <@{SAM['aadObjectId']}|Sam Ortiz> <@29:1patNeverSeen|Pat Lee> "
+        f"<@{ALEX['aadObjectId']}|Alex Kim> Jo")  # an <at> without a mention entity keeps only its name
+
+
+@requires_sdk
+def test_where_and_who_are_what_the_activity_says() -> None:
+    from microsoft_agents.activity import Activity
+
+    from bot.transports.teams.inbound import actor_of, where_of
+
+    def where(activity: dict[str, Any]) -> Where:
+        return where_of(Activity.model_validate(activity))
+
+    # A typed #name names no channel in Teams: setup uses the channel it is typed in, shown by its label.
+    assert where(in_channel("progress")) == Where(CHANNEL, "this channel", is_direct=False, typed_channels=False)
+    assert where(installed_in_team("https://smba.trafficmanager.net/amer/")).channel_name == "General"
+    assert where(personal("progress")) == Where(PERSONAL, "this chat", is_direct=True, typed_channels=False)
+    assert actor_of(Activity.model_validate(personal("progress")), TENANT, NOW) == Actor(
+        platform="teams", workspace_id=TENANT, user_id=ALEX["aadObjectId"], display_name="Alex Kim",
+        tz="America/New_York", is_workspace_admin=False, learned_at=NOW)
+
+
 # ---- escaping ----------------------------------------------------------------------------------------
 
 @requires_sdk
@@ -393,11 +431,11 @@ async def test_user_text_cannot_mention_or_format(bot: TestClient[web.Request, w
 
 
 def test_escape_is_literal_markdown() -> None:
-    assert teams_cards.escape("1. not a list") == "1\\. not a list"
-    assert teams_cards.escape("- item\n# head") == "\\- item\n\\# head"
-    assert teams_cards.escape("Smith-Jones & Co.") == "Smith-Jones \\& Co."
+    assert rendering.escape("1. not a list") == "1\\. not a list"
+    assert rendering.escape("- item\n# head") == "\\- item\n\\# head"
+    assert rendering.escape("Smith-Jones & Co.") == "Smith-Jones \\& Co."
     spans = ("Logged ", Strong("3 points"), " at ", UserText("**Cravath**"), ".")
-    assert teams_cards.markdown(spans) == "Logged **3 points** at \\*\\*Cravath\\*\\*."
+    assert rendering.markdown(spans) == "Logged **3 points** at \\*\\*Cravath\\*\\*."
 
 
 # ---- card actions ------------------------------------------------------------------------------------
@@ -620,7 +658,7 @@ async def test_with_credentials_proactive_messages_carry_the_bots_token(
         reference=json.dumps({"bot": BOT, "user": ALEX, "channelId": "msteams", "serviceUrl": connector.url,
                               "conversation": activity["conversation"]}),
         service_url=connector.url, now=NOW)
-    await TeamsNotifier(settings, deps.db).send(_nudge(ALEX["aadObjectId"]))
+    await TeamsNotifier(settings, TeamsDirectory(deps.db)).send(_nudge(ALEX["aadObjectId"]))
     [call] = connector.posts()
     assert call["auth"] == "Bearer bot-token"
     assert scopes and all(s == ["https://api.botframework.com/.default"] for s in scopes)
@@ -644,7 +682,7 @@ def _nudge(target: str, key: str = "nudge:test") -> Outgoing:
 async def test_notifier_posts_to_a_members_personal_chat(bot: TestClient[web.Request, web.Application],
                                                          deps: Deps, connector: FakeConnector) -> None:
     await post(bot, personal("progress", service_url=connector.url))
-    notifier = TeamsNotifier(ANONYMOUS, deps.db)
+    notifier = TeamsNotifier(ANONYMOUS, TeamsDirectory(deps.db))
     assert notifier.platform == "teams"
     ref = await notifier.send(_nudge(ALEX["aadObjectId"]))
     [call] = connector.posts()
@@ -674,7 +712,7 @@ async def test_notifier_starts_a_new_post_in_the_channel_and_honours_retry_after
         waits.append(seconds)
 
     connector.failures = [(429, {"Retry-After": "2"})]
-    notifier = TeamsNotifier(ANONYMOUS, deps.db, sleep=sleep)
+    notifier = TeamsNotifier(ANONYMOUS, TeamsDirectory(deps.db), sleep=sleep)
     await notifier.send(_nudge(CHANNEL))
     first, second = connector.posts()
     assert first["path"] == second["path"] == f"/v3/conversations/{CHANNEL}/activities"
@@ -683,16 +721,13 @@ async def test_notifier_starts_a_new_post_in_the_channel_and_honours_retry_after
 
 
 @requires_sdk
-async def test_add_teams_routes_registers_the_notifier(deps: Deps) -> None:
-    from bot.app import NOTIFIERS
+async def test_the_app_registers_the_notifier_add_teams_routes_returns(deps: Deps) -> None:
+    from bot.app import NOTIFIERS, build_app
 
-    app = web.Application()
-    app[NOTIFIERS] = {}
-    add_teams_routes(app, ANONYMOUS, deps)
-    assert isinstance(app[NOTIFIERS]["teams"], TeamsNotifier)
-    refused = web.Application()
-    refused[NOTIFIERS] = {}
-    add_teams_routes(refused, Settings(), deps)
+    assert isinstance(add_teams_routes(web.Application(), ANONYMOUS, deps, TeamsDirectory(deps.db)), TeamsNotifier)
+    assert add_teams_routes(web.Application(), Settings(), deps, TeamsDirectory(deps.db)) is None
+    assert isinstance(build_app(ANONYMOUS, deps)[NOTIFIERS]["teams"], TeamsNotifier)
+    refused = build_app(Settings(teams_app_id=APP_ID), deps)  # an app id without its password: refused
     assert refused[NOTIFIERS] == {}
 
 
@@ -705,8 +740,8 @@ async def test_cohort_setup_in_a_channel_sends_the_weekly_summary_there_exactly_
     [card] = cards(await post(bot, in_channel("cohort setup #whatever friday 9am", service_url=connector.url)))
     assert CHANNEL not in texts(card) and "this channel" in unescape(texts(card))
     assert rows(deps, "SELECT summary_channel, nudge_weekday, nudge_hour FROM cohorts") == [(CHANNEL, 4, 9)]
-    deliverer = Deliverer(db=deps.db, notifiers={"teams": TeamsNotifier(ANONYMOUS, deps.db)}, clock=lambda: NOW,
-                          workspace_rate=0, channel_interval=0)
+    deliverer = Deliverer(db=deps.db, notifiers={"teams": TeamsNotifier(ANONYMOUS, TeamsDirectory(deps.db))},
+                          clock=lambda: NOW, workspace_rate=0, channel_interval=0)
     planned = plan(deps.db, NOW, "America/New_York", kinds=("summary",))
     assert [(o.platform, o.target) for o in planned] == [("teams", CHANNEL)]
     report = await deliverer.deliver(planned)
@@ -720,7 +755,7 @@ async def test_cohort_setup_in_a_channel_sends_the_weekly_summary_there_exactly_
 # ---- the app package ---------------------------------------------------------------------------------
 
 def test_manifest_lists_every_command() -> None:
-    manifest = json.loads((Path(teams_cards.__file__).parents[1] / "teams_app" / "manifest.json").read_text())
+    manifest = json.loads(app_dir().joinpath("manifest.json").read_text(encoding="utf-8"))
     [bot_entry] = manifest["bots"]
     assert set(bot_entry["scopes"]) == {"personal", "team", "groupChat"}
     commands = [c["title"] for c in bot_entry["commandLists"][0]["commands"]]
@@ -752,15 +787,15 @@ def test_cards_fit_teams_limits() -> None:
 
     big = Table(columns=("#", "Member", "Points"), rows=tuple((str(i), UserText("x" * 150), "3")
                                                                for i in range(500)), numeric=(True, False, True))
-    card = teams_cards.reply_card(Reply(blocks=(Para(("Board",), style="heading"), big)))
-    assert len(json.dumps(card).encode()) <= teams_cards.MAX_CARD_BYTES + 2000
+    card = rendering.reply_card(Reply(blocks=(Para(("Board",), style="heading"), big)))
+    assert len(json.dumps(card).encode()) <= rendering.MAX_CARD_BYTES + 2000
     assert "cut to fit" in texts(card) or "showing the first" in texts(card)
 
 
 def test_card_builder_is_pure() -> None:
     reply = Reply(blocks=(Para(("Hello",), style="muted"),))
-    assert teams_cards.reply_card(reply) == teams_cards.reply_card(reply)
-    assert teams_cards.reply_card(reply)["body"][0]["isSubtle"] is True
+    assert rendering.reply_card(reply) == rendering.reply_card(reply)
+    assert rendering.reply_card(reply)["body"][0]["isSubtle"] is True
 
 
 @requires_sdk

@@ -14,7 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.delivery import NotSent
 from bot.outgoing import Outgoing
-from bot.transports import blockkit
+from bot.transports.slack import rendering
 
 EVENT_TYPE = "cohortbot_delivery"
 
@@ -30,7 +30,7 @@ class SlackNotifier:
         try:
             response = await self.client.chat_postMessage(
                 channel=out.target,
-                **blockkit.to_message(out.reply),
+                **rendering.to_message(out.reply),
                 metadata={"event_type": EVENT_TYPE, "event_payload": {"key": out.key}},
                 unfurl_links=False,
                 unfurl_media=False,

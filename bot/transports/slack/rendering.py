@@ -28,6 +28,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.transports.text import render_table
+from commands.forms import FORM_FIELDS
 from commands.model import Actions, Form, Inline, Para, Reply, Strong, Table, UserText, plain
 from commands.parsing import STAGE_LABELS, TYPE_LABELS
 
@@ -195,10 +196,9 @@ def home_view(reply: Reply) -> dict[str, Any]:
 
 # ---- modals ------------------------------------------------------------------------------------------
 
-FORM_FIELDS = ("org", "subtype", "day", "notes")
 
 
-def log_modal(form: Form, *, today_iso: str, channel_id: str) -> dict[str, Any]:
+def log_modal(form: Form, *, channel_id: str) -> dict[str, Any]:
     """The /interview or /network modal; private_metadata carries what the submission needs back."""
     interview = form.command == "interview"
     labels = STAGE_LABELS if interview else TYPE_LABELS
@@ -231,7 +231,7 @@ def log_modal(form: Form, *, today_iso: str, channel_id: str) -> dict[str, Any]:
             InputBlock(
                 block_id="day",
                 label="When",
-                element=DatePickerElement(action_id="value", initial_date=form.initial.get("day") or today_iso),
+                element=DatePickerElement(action_id="value", initial_date=form.initial.get("day") or None),
             ),
             InputBlock(
                 block_id="notes",

@@ -1,4 +1,5 @@
-"""Rendering a Reply as an Adaptive Card (1.5) for Microsoft Teams, as plain dicts (no SDK needed).
+"""Rendering a Reply as an Adaptive Card (1.5) for Microsoft Teams, as plain dicts: no SDK import, so cards are
+built (and tested) without the `teams` extra; `outbound` wraps them in the activities Teams is sent.
 
 Adaptive Card TextBlocks render a subset of Markdown, so every piece of text we did not mark up ourselves is
 escaped here and only here: Markdown markers get a backslash, and `<`, `>` and `&` are escaped too, so text a
@@ -6,7 +7,7 @@ member typed can never become a link, emphasis or an `<at>` mention. Only `Stron
 
 Buttons are `Action.Submit` with data `{"command": ..., "text": ...}`; a form card's submit carries
 `{"form": "interview" | "network", "edit_seq": ...}` and Teams merges the inputs (org, subtype, day, notes)
-into that data. The Teams transport reads both back.
+into that data. `handlers` reads both back.
 """
 
 from __future__ import annotations

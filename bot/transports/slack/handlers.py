@@ -1,0 +1,198 @@
+"""The Slack transport: Bolt listeners that turn slash commands, buttons, modals and App Home into commands.
+
+Bolt verifies every request's signature and timestamp. Listeners only translate: a Slack payload becomes a
+CommandRequest, `commands.dispatch` answers, and the Reply goes back as Block Kit inside the acknowledgement
+(one HTTP exchange). Only slow or out-of-band work (modals, the home tab, profile look-ups) calls the Web API.
+
+Bolt runs with process_before_response=True: the HTTP answer is sent as soon as a listener returns, instead of
+Bolt polling every 10 ms for the ack (its default), which added 10 ms to every slash command. So listeners do
+what the answer needs, ack, and hand any Web API work after the ack to a background task (`_spawn`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.config import Settings
+from bot.transports.slack import inbound, rendering
+from bot.transports.slack.client import make_client
+from bot.transports.slack.profiles import PLATFORM, Profiles
+from commands import REGISTRY, identity, needs_fresh_admin_check, seen
+from commands.dispatch import dispatch
+from commands.forms import submit_log
+from commands.home import home
+from commands.model import Actor, CommandRequest, Deps, Form, Reply, Where
+
+log = logging.getLogger(__name__)
+COMMAND_PATTERN = re.compile(r"^/(" + "|".join(re.escape(n) for n in REGISTRY) + r")$")
+SLACK_CONTENT_TYPES = ("application/x-www-form-urlencoded", "application/json")
+
+
+class _DropTokenSkippedWarning(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment itself and then warns, on every start, that the client we
+    pass wins over it. The client carries that same token, so the warning says nothing useful."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
+BOLT_LOGGER = logging.getLogger("slack_bolt")
+BOLT_LOGGER.addFilter(_DropTokenSkippedWarning())
+
+
+class SlackTransport:
+    def __init__(self, settings: Settings, deps: Deps, client: AsyncWebClient | None = None) -> None:
+        self.settings = settings
+        self.deps = deps
+        self.client = client or make_client(settings)
+        self.profiles = Profiles(self.client, deps.clock, lambda actor: identity.profile_checked_at(deps, actor))
+        self.app = AsyncApp(
+            signing_secret=settings.slack_signing_secret,
+            client=self.client,
+            logger=BOLT_LOGGER,
+            process_before_response=True,
+        )
+        self._background: set[asyncio.Task[Any]] = set()
+        self.app.command(COMMAND_PATTERN)(self.on_command)
+        self.app.action(re.compile("^" + re.escape(rendering.ACTION_PREFIX)))(self.on_button)
+        self.app.view("log_form")(self.on_form)
+        self.app.event("app_home_opened")(self.on_home_opened)
+
+    # ---- HTTP --------------------------------------------------------------------------------------
+
+    async def handle(self, request: web.Request) -> web.Response:
+        """POST /slack/events: commands, interactivity and events all arrive here."""
+        # Slack sends forms (commands, interactivity) and JSON (events); Bolt would parse anything as a form.
+        if request.content_type not in SLACK_CONTENT_TYPES:
+            return web.json_response({"error": "unsupported content type"}, status=415)
+        try:
+            bolt_request = await to_bolt_request(request)
+        except ValueError:  # a JSON body or form payload that does not parse (Bolt parses before verifying)
+            return web.json_response({"error": "invalid request body"}, status=400)
+        bolt_response = await self.app.async_dispatch(bolt_request)
+        return await to_aiohttp_response(bolt_response)
+
+    # ---- plumbing ----------------------------------------------------------------------------------
+
+    async def actor(self, sender: inbound.Sender, *, fresh: bool = False) -> Actor:
+        return await self.profiles.actor(sender.team_id, sender.user_id, sender.user_name, fresh=fresh)
+
+    def request(self, actor: Actor, name: str, text: str, where: Where, source: str) -> CommandRequest:
+        return CommandRequest(name=name, text=text, actor=actor, where=where, received_at=self.deps.clock(),
+                              source=source)
+
+    def _spawn(self, coro: Any) -> None:
+        """Run Web API work after the acknowledgement, logging (not losing) any failure."""
+        task = asyncio.ensure_future(coro)
+        self._background.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[Any]) -> None:
+        self._background.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("background Slack work failed", exc_info=task.exception())
+
+    # ---- slash commands ----------------------------------------------------------------------------
+
+    async def on_command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        name, text = str(body.get("command", "")).lstrip("/"), inbound.slack_text(str(body.get("text", "")))
+        actor = await self.actor(inbound.command_sender(body), fresh=needs_fresh_admin_check(name, text))
+        where = inbound.command_where(body)
+        reply = dispatch(self.request(actor, name, text, where, "slack:command"), self.deps)
+        if reply.form is not None and body.get("trigger_id"):
+            await ack()
+            self._spawn(self.open_form(reply.form, body["trigger_id"], where.channel_id))
+        else:
+            await ack(**rendering.to_message(reply), response_type="ephemeral" if reply.private else "in_channel")
+
+    async def open_form(self, form: Form, trigger_id: str, channel_id: str) -> None:
+        view = rendering.log_modal(form, channel_id=channel_id)
+        try:
+            await self.client.views_open(trigger_id=trigger_id, view=view)
+        except SlackApiError as problem:
+            log.warning("views.open failed: %s", problem)
+
+    # ---- buttons -----------------------------------------------------------------------------------
+
+    async def on_button(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        self._spawn(self._pressed(body, respond))
+
+    async def _pressed(self, body: dict[str, Any], respond: AsyncRespond) -> None:
+        pressed = inbound.button_command(body)
+        if pressed is None:
+            return
+        command, text = pressed
+        actor = await self.actor(inbound.interaction_sender(body), fresh=needs_fresh_admin_check(command, text))
+        where = inbound.button_where(body)
+        reply = dispatch(self.request(actor, command, text, where, "slack:button"), self.deps)
+        if reply.form is not None:
+            await self.open_form(reply.form, body.get("trigger_id", ""), where.channel_id)
+        elif inbound.pressed_in_home(body):
+            await self.publish_home(actor)
+        else:
+            await respond(**rendering.to_message(reply), response_type="ephemeral" if reply.private else "in_channel",
+                          replace_original=False)
+
+    # ---- modals ------------------------------------------------------------------------------------
+
+    async def on_form(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        fields, channel = inbound.modal_fields(view)
+        actor = await self.actor(inbound.interaction_sender(body))
+        name = "interview" if fields.kind == "interview" else "network"
+        result = submit_log(self.request(actor, name, "", Where(channel), "slack:modal"), fields, self.deps)
+        if result.errors:
+            await ack(response_action="errors", errors=result.errors)
+            return
+        await ack()
+        self._spawn(self._after_form(actor, channel, result.reply))
+
+    async def _after_form(self, actor: Actor, channel: str, reply: Reply | None) -> None:
+        if reply is not None:
+            await self.confirm(actor, channel, reply)
+        await self.publish_home(actor)
+
+    async def confirm(self, actor: Actor, channel: str, reply: Reply) -> None:
+        """A private confirmation where the member was: ephemeral in the channel, else a DM."""
+        message = rendering.to_message(reply)
+        try:
+            if channel and not channel.startswith("D"):
+                await self.client.chat_postEphemeral(channel=channel, user=actor.user_id, **message)
+            else:
+                await self.client.chat_postMessage(channel=actor.user_id, **message)
+        except SlackApiError as problem:
+            log.warning("confirmation to %s failed: %s", actor.user_id, problem)
+
+    # ---- App Home ----------------------------------------------------------------------------------
+
+    async def on_home_opened(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        if event.get("tab") not in (None, "home"):
+            return
+        event_id = body.get("event_id") or f"home:{event.get('user')}:{event.get('event_ts')}"
+        if not seen.first_sighting(self.deps, f"slack:{event_id}"):
+            return
+        team_id = body.get("team_id") or event.get("view", {}).get("team_id", "")
+        self._spawn(self._home_opened(inbound.Sender(team_id, event.get("user", ""), "")))
+
+    async def _home_opened(self, sender: inbound.Sender) -> None:
+        await self.publish_home(await self.actor(sender))
+
+    async def publish_home(self, actor: Actor) -> None:
+        reply = home(self.request(actor, "home", "", Where(), "slack:home"), self.deps)
+        try:
+            await self.client.views_publish(user_id=actor.user_id, view=rendering.home_view(reply))
+        except SlackApiError as problem:
+            log.warning("views.publish for %s failed: %s", actor.user_id, problem)
+
+
+__all__ = ["PLATFORM", "SlackTransport"]

@@ -1,0 +1,49 @@
+"""What the bot sends Teams: a Reply as a message activity carrying one Adaptive Card (with a notification
+summary), and a card as the answer to an Action.Execute invoke. The cards themselves come from `rendering`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from microsoft_agents.activity import Activity, AdaptiveCardInvokeResponse, InvokeResponse
+from microsoft_agents.hosting.core import CardFactory, MessageFactory
+
+from bot.transports.teams.rendering import CARD_CONTENT_TYPE, reply_card, summary_text
+from commands.model import Reply
+
+ERROR_CONTENT_TYPE = "application/vnd.microsoft.error"
+
+
+@dataclass(frozen=True)
+class Card:
+    content: dict[str, Any]
+    summary: str = ""
+
+    def activity(self) -> Activity:
+        activity = MessageFactory.list([CardFactory.adaptive_card(self.content)])
+        if self.summary:
+            activity.summary = self.summary
+        return activity
+
+    def invoke_response(self) -> InvokeResponse:
+        """The card as the answer to an `adaptiveCard/action` invoke: Teams shows it in place of the old one."""
+        return _invoke(200, CARD_CONTENT_TYPE, self.content)
+
+
+def card_of(reply: Reply) -> Card:
+    return Card(reply_card(reply), summary_text(reply))
+
+
+def reply_activity(reply: Reply) -> Activity:
+    return card_of(reply).activity()
+
+
+def invoke_refused(message: str) -> InvokeResponse:
+    return _invoke(400, ERROR_CONTENT_TYPE, {"code": "BadRequest", "message": message})
+
+
+def _invoke(status: int, content_type: str, value: object) -> InvokeResponse:
+    body = AdaptiveCardInvokeResponse(status_code=status, type=content_type, value=value)
+    return InvokeResponse(status=status, body=body.model_dump(mode="json", by_alias=True, exclude_none=True))

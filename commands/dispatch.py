@@ -61,7 +61,7 @@ def dispatch(request: CommandRequest, deps: Deps) -> Reply:
             return _form_reply(name, spec, request, deps)
         return _run(spec, text, request, deps)
     except UsageError as problem:
-        return error(problem.spans, usage=spec.usage, examples=spec.examples)
+        return error(problem.spans, usage=problem.usage or spec.usage, examples=problem.examples or spec.examples)
     except Exception:  # a command bug must not become a failed request on the platform
         log.exception("command /%s failed", name)
         return error(OUR_FAULT)

@@ -20,13 +20,23 @@ class UsageError(Exception):
     """The text could not be understood; the message tells the member what to change.
 
     The message is given as spans: words the member typed go in as `UserText` (see `quoted`), so every
-    renderer escapes them. `message` is the same text, plain, for logs, tests and form fields.
+    renderer escapes them. `message` is the same text, plain, for logs, tests and form fields. `usage` and
+    `examples`, when set, are those of the part of a command that was meant (a /cohort subcommand), shown instead
+    of the whole command's.
     """
 
-    def __init__(self, *spans: Inline) -> None:
+    def __init__(self, *spans: Inline, usage: str = "", examples: tuple[str, ...] = ()) -> None:
         self.spans: tuple[Inline, ...] = spans
         self.message = plain(*spans)
+        self.usage = usage
+        self.examples = examples
         super().__init__(self.message)
+
+    def about(self, usage: str, examples: tuple[str, ...]) -> UsageError:
+        """This error, shown with `usage` and `examples` unless it already names its own."""
+        if not self.usage:
+            self.usage, self.examples = usage, examples
+        return self
 
 
 def quoted(text: str) -> tuple[Inline, ...]:

@@ -6,6 +6,7 @@ When you add a migration, add what it creates to SCHEMA and its name to APPLIED.
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -199,6 +200,31 @@ def test_an_older_database_is_brought_up_to_date(tmp_path: Path) -> None:
     assert describe(upgraded) == SCHEMA
     assert MIGRATIONS.pending(upgraded) == []
     assert upgraded.execute("SELECT external_id FROM workspaces").fetchall() == [("T1",)]
+
+
+RELEASE_0_1 = Path(__file__).resolve().parent / "data" / "release-0.1.db"
+
+
+def test_a_database_written_by_release_0_1_opens_with_every_row_kept(tmp_path: Path) -> None:
+    """The file in tests/data was written by release 0.1, when the Teams migrations were registered elsewhere."""
+    path = tmp_path / "cohortbot.db"
+    shutil.copy(RELEASE_0_1, path)
+    old = sqlite3.connect(path)
+    before = {t: sorted(old.execute(f"SELECT * FROM {t}").fetchall(), key=repr)
+              for (t,) in old.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    old.close()
+    db = open_db(path)
+    assert describe(db) == SCHEMA
+    assert MIGRATIONS.pending(db) == []
+    for table, rows in before.items():
+        if table != "_sqlite_migrations":
+            assert sorted(db.execute(f"SELECT * FROM {table}").fetchall(), key=repr) == rows, table
+    # The record is usable: the members, their entries and the Teams pairs read back through the code.
+    assert [r[0] for r in db.execute("SELECT display_name FROM members ORDER BY id")] == ["alice", "bob", "carol"]
+    assert db.execute("SELECT COUNT(*) FROM activities WHERE deleted_at IS NULL").fetchone() == (4,)
+    from storage import teams
+
+    assert teams.aad_for(db, "tenant-1", "29:abc") == "aad-1"
 
 
 def test_without_migrate_nothing_is_created(tmp_path: Path) -> None:

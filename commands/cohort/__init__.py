@@ -20,6 +20,7 @@ from commands.cohort.help import reply as help_reply
 from commands.cohort.subcommand import Subcommand, may_run
 from commands.context import Context
 from commands.model import Reply
+from commands.parsing import UsageError
 from commands.replies import info
 
 NAME = "cohort"
@@ -60,7 +61,10 @@ def parse(text: str, today: date) -> Args:
     row = ROWS.get(words[0].lower())
     if row is None:
         raise unknown_subcommand(words[0], TABLE)
-    return Args(row.name, row.parse(words[1].strip() if len(words) > 1 else "", today))
+    try:
+        return Args(row.name, row.parse(words[1].strip() if len(words) > 1 else "", today))
+    except UsageError as problem:
+        raise problem.about(row.usage, (row.example,)) from None
 
 
 def run(args: Args, ctx: Context, *, others: Sequence[CommandHelp] = ()) -> Reply:
@@ -70,7 +74,10 @@ def run(args: Args, ctx: Context, *, others: Sequence[CommandHelp] = ()) -> Repl
         return info((row.refusal,))
     if row.run is None:  # help: the one row that reads the table it is in
         return help_reply(SECTIONS, others, args.params.topic)
-    return row.run(args.params, ctx)
+    try:
+        return row.run(args.params, ctx)
+    except UsageError as problem:
+        raise problem.about(row.usage, (row.example,)) from None
 
 
 def needs_fresh_admin_check(text: str) -> bool:

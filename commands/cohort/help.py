@@ -71,8 +71,8 @@ def unknown_subcommand(word: str, rows: Sequence[Subcommand[Any]]) -> UsageError
     if near is None:
         return UsageError("/cohort has no ", *quoted(word), " option.")
     row = by_name[near]
-    like = f", like {row.example}" if row.example != row.usage else ""
-    return UsageError("/cohort has no ", *quoted(word), f" option. Did you mean {row.name}? {row.usage}{like}.")
+    return UsageError("/cohort has no ", *quoted(word), f" option. Did you mean {row.name}?", usage=row.usage,
+                      examples=(row.example,))
 
 
 def overview(sections: Sequence[Section], others: Sequence[CommandHelp]) -> Reply:

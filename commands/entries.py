@@ -9,10 +9,14 @@ from commands.model import Form
 from commands.parsing import UsageError
 from storage import activities
 
+MAX_SEQ = 999_999_999  # the longest id `parse_id` reads (9 digits)
+
 
 def own_entry(ctx: Context, seq: int, *, live: bool = True) -> activities.Activity | None:
     """The asker's entry #seq in this workspace; None when there is none, it is someone else's, or (with `live`)
     it was deleted."""
+    if not 0 < seq <= MAX_SEQ:  # a form or button may carry any number; SQLite can't look up 2**70
+        return None
     act = activities.find_by_seq(ctx.deps.db, ctx.membership.workspace_key, seq)
     if act is None or act.member_id != ctx.member.id or (live and act.deleted):
         return None

@@ -17,14 +17,14 @@ import re
 from typing import Any
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
-from bot.transports.slack import inbound, rendering
+from bot.transports.slack import guard, inbound, rendering
 from bot.transports.slack.client import make_client
 from bot.transports.slack.profiles import PLATFORM, Profiles
 from commands import REGISTRY, identity, needs_fresh_admin_check, seen
@@ -62,6 +62,7 @@ class SlackTransport:
             logger=BOLT_LOGGER,
             process_before_response=True,
         )
+        self.guard = guard.Guard(settings.slack_signing_secret) if settings.slack_signing_secret else None
         self._background: set[asyncio.Task[Any]] = set()
         self.app.command(COMMAND_PATTERN)(self.on_command)
         self.app.action(re.compile("^" + re.escape(rendering.ACTION_PREFIX)))(self.on_button)
@@ -73,13 +74,18 @@ class SlackTransport:
     async def handle(self, request: web.Request) -> web.Response:
         """POST /slack/events: commands, interactivity and events all arrive here."""
         # Slack sends forms (commands, interactivity) and JSON (events); Bolt would parse anything as a form.
+        if self.guard is None:  # Socket Mode only: bot/app.py routes HTTP elsewhere
+            return web.json_response({"error": "no signing secret: HTTP requests cannot be verified"}, status=503)
         if request.content_type not in SLACK_CONTENT_TYPES:
             return web.json_response({"error": "unsupported content type"}, status=415)
-        try:
-            bolt_request = await to_bolt_request(request)
-        except ValueError:  # a JSON body or form payload that does not parse (Bolt parses before verifying)
-            return web.json_response({"error": "invalid request body"}, status=400)
-        bolt_response = await self.app.async_dispatch(bolt_request)
+        admitted = self.guard.admit(await request.read(), request.headers, request.query_string)
+        if isinstance(admitted, guard.Refusal):
+            guard.refuse(admitted, request.remote)
+            return web.json_response({"error": admitted.reason}, status=admitted.status)
+        bolt_response = await self.app.async_dispatch(admitted)
+        if bolt_response.status >= 500:  # a listener failed on a payload it could not read: the client's fault
+            log.warning("Bolt answered %d to a verified request; refusing it with 400", bolt_response.status)
+            return web.json_response({"error": "request could not be handled"}, status=400)
         return await to_aiohttp_response(bolt_response)
 
     # ---- plumbing ----------------------------------------------------------------------------------

@@ -45,9 +45,10 @@ def interaction_sender(body: dict[str, Any]) -> Sender:
 
 def button_command(body: dict[str, Any]) -> tuple[str, str] | None:
     """The `/command text` a pressed button stands for; None when the payload is not one of our buttons."""
-    action = (body.get("actions") or [{}])[0]
+    actions = body.get("actions")
+    action = actions[0] if isinstance(actions, list) and actions and isinstance(actions[0], dict) else {}
     try:
-        value = json.loads(action.get("value") or "{}")
+        value = json.loads(str(action.get("value") or "{}"))
         return str(value["c"]), str(value["t"])
     except (ValueError, KeyError, TypeError):
         return None
@@ -65,11 +66,12 @@ def pressed_in_home(body: dict[str, Any]) -> bool:
 def modal_fields(view: dict[str, Any]) -> tuple[LogFields, str]:
     """A submitted log form as fields, and the channel it was opened from."""
     try:
-        meta = json.loads(view.get("private_metadata") or "{}")
+        meta = json.loads(str(view.get("private_metadata") or "{}"))
     except ValueError:
         meta = {}
     meta = meta if isinstance(meta, dict) else {}
-    values = read_modal((view.get("state") or {}).get("values") or {})
+    state = view.get("state")
+    values = read_modal(state.get("values") if isinstance(state, dict) else None)
     fields = LogFields(kind="interview" if meta.get("k") == "interview" else "networking", org=values["org"],
                        subtype=values["subtype"], day=values["day"], notes=values["notes"],
                        edit_seq=meta.get("e") if isinstance(meta.get("e"), int) else None)

@@ -245,15 +245,23 @@ def log_modal(form: Form, *, channel_id: str) -> dict[str, Any]:
     return view.to_dict()
 
 
-def read_modal(state_values: dict[str, Any]) -> dict[str, str]:
-    """Field values from a view_submission's view.state.values."""
+def read_modal(state_values: Any) -> dict[str, str]:
+    """Field values from a view_submission's view.state.values; a field that is missing or malformed reads as
+    empty (the form then reports it), whatever shape the payload has."""
     out: dict[str, str] = {}
     for name in FORM_FIELDS:
-        element = state_values.get(name, {}).get("value", {})
-        if element.get("type") == "static_select":
-            out[name] = (element.get("selected_option") or {}).get("value", "")
-        elif element.get("type") == "datepicker":
-            out[name] = element.get("selected_date") or ""
-        else:
-            out[name] = element.get("value") or ""
+        block = state_values.get(name) if isinstance(state_values, dict) else None
+        element = block.get("value") if isinstance(block, dict) else None
+        out[name] = _element_value(element) if isinstance(element, dict) else ""
     return out
+
+
+def _element_value(element: dict[str, Any]) -> str:
+    if element.get("type") == "static_select":
+        option = element.get("selected_option")
+        value = option.get("value", "") if isinstance(option, dict) else ""
+    elif element.get("type") == "datepicker":
+        value = element.get("selected_date") or ""
+    else:
+        value = element.get("value") or ""
+    return value if isinstance(value, str) else ""

@@ -20,7 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.config import Settings
 from bot.delivery import Deliverer, Notifier
 from commands.model import Deps
-from storage import open_db
+from storage import open_db, writable
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1024 * 1024  # Slack's payloads are far smaller; anything bigger is refused with 413
@@ -50,9 +50,11 @@ def build_deps(settings: Settings, clock: Callable[[], datetime] | None = None) 
 async def healthz(request: web.Request) -> web.Response:
     deps = request.app[DEPS]
     try:
-        deps.db.execute("SELECT 1").fetchone()
-    except Exception as problem:  # the health check reports any database failure rather than raising
-        return web.json_response({"ok": False, "error": str(problem)}, status=503)
+        problem = writable(deps.db)  # a database that reads but cannot be written fails every command
+    except Exception as failure:  # the health check reports any database failure rather than raising
+        problem = str(failure)
+    if problem:
+        return web.json_response({"ok": False, "error": f"database not writable: {problem}"}, status=503)
     return web.json_response({"ok": True})
 
 

@@ -8,9 +8,9 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from bot.config import Settings
+from bot.config import Settings, SettingsError
 from commands.model import Deps
-from storage import open_db
+from storage import DatabaseUnavailable, open_db
 
 
 def parse_now(value: str | None) -> Callable[[], datetime]:
@@ -201,6 +201,10 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
 def main(argv: Sequence[str] | None = None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
-    settings = Settings.from_env()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    return COMMANDS[args.command or "run"](settings, args)
+    try:
+        settings = Settings.from_env()
+        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        return COMMANDS[args.command or "run"](settings, args)
+    except (SettingsError, DatabaseUnavailable) as problem:
+        print(f"cohortbot: {problem}", file=sys.stderr)
+        return 2

@@ -5,20 +5,58 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from storage.members import ScoringRules
 
 SLACK_API_DEFAULT = "https://slack.com/api/"
 
 
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
+class SettingsError(Exception):
+    """A setting that cannot be used; the message names it and says what it must be, in one line."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int, *, least: int = 0) -> int:
     raw = env.get(name, "").strip()
     if not raw:
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
-        raise SystemExit(f"{name} must be a whole number, not {raw!r}.") from None
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}.") from None
+    if value < least:
+        raise SettingsError(f"{name} must be at least {least}, not {value}.")
+    return value
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number of seconds (or per second), like {default}, not {raw!r}.") \
+            from None
+    if not 0 <= value < float("inf"):
+        raise SettingsError(f"{name} must be zero or more, not {raw!r}.")
+    return value
+
+
+def _choice(env: Mapping[str, str], name: str, default: str, allowed: tuple[str, ...]) -> str:
+    raw = env.get(name, "").strip().upper() or default
+    if raw not in allowed:
+        raise SettingsError(f"{name} must be one of {', '.join(allowed)}, not {raw!r}.")
+    return raw
+
+
+def _zone(env: Mapping[str, str], name: str, default: str) -> str:
+    raw = env.get(name, "").strip() or default
+    try:
+        ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(f"{name} must be a timezone name like America/New_York, not {raw!r}.") from None
+    return raw
 
 
 @dataclass(frozen=True)
@@ -65,22 +103,22 @@ class Settings:
         )
         return cls(
             db_path=env.get("COHORTBOT_DB", "").strip() or "cohortbot.db",
-            default_tz=env.get("COHORTBOT_TZ", "").strip() or "America/New_York",
+            default_tz=_zone(env, "COHORTBOT_TZ", "America/New_York"),
             slack_bot_token=env.get("SLACK_BOT_TOKEN", "").strip(),
             slack_signing_secret=env.get("SLACK_SIGNING_SECRET", "").strip(),
             slack_app_token=env.get("SLACK_APP_TOKEN", "").strip(),
             slack_api_url=api,
             host=env.get("HOST", "").strip() or "0.0.0.0",
-            port=_int(env, "PORT", 3000),
+            port=_int(env, "PORT", 3000, least=1),
             rules=rules,
             weekly_goal=_int(env, "COHORTBOT_WEEKLY_GOAL", 3),
-            nudge_pacing=float(env.get("COHORTBOT_NUDGE_PACING", "1.1") or 1.1),
-            workspace_rate=float(env.get("COHORTBOT_WORKSPACE_RATE", "20") or 20),
-            sweep_seconds=_int(env, "COHORTBOT_SWEEP_SECONDS", 60),
-            claim_lease=float(env.get("COHORTBOT_CLAIM_LEASE", "120") or 120),
+            nudge_pacing=_float(env, "COHORTBOT_NUDGE_PACING", 1.1),
+            workspace_rate=_float(env, "COHORTBOT_WORKSPACE_RATE", 20.0),
+            sweep_seconds=_int(env, "COHORTBOT_SWEEP_SECONDS", 60, least=1),
+            claim_lease=_float(env, "COHORTBOT_CLAIM_LEASE", 120.0),
             teams_app_id=env.get("TEAMS_APP_ID", "").strip(),
             teams_app_password=env.get("TEAMS_APP_PASSWORD", "").strip(),
             teams_tenant_id=env.get("TEAMS_TENANT_ID", "").strip(),
             teams_anonymous=env.get("TEAMS_ANONYMOUS", "").strip() in ("1", "true", "yes"),
-            log_level=env.get("LOG_LEVEL", "").strip().upper() or "INFO",
+            log_level=_choice(env, "LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")),
         )

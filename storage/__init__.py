@@ -5,6 +5,6 @@ migrations. The modules beside this one each own one group of tables; their func
 first and return small dataclasses. Nothing here imports a chat platform.
 """
 
-from storage.db import open_db, transaction
+from storage.db import DatabaseUnavailable, open_db, transaction, writable
 
-__all__ = ["open_db", "transaction"]
+__all__ = ["DatabaseUnavailable", "open_db", "transaction", "writable"]

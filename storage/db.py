@@ -14,8 +14,47 @@ from storage.migrations import MIGRATIONS
 BUSY_TIMEOUT_MS = 10_000
 
 
+class DatabaseUnavailable(Exception):
+    """The database file cannot be used; the message names the path and what is wrong, in one line."""
+
+
 def open_db(path: str | Path, *, migrate: bool = True) -> Database:
-    """Open `path` (":memory:" for a throwaway database) ready for use by one process."""
+    """Open `path` (":memory:" for a throwaway database) ready for use by one process.
+
+    Raises DatabaseUnavailable, naming the path and the problem, when the file cannot be opened or read.
+    """
+    where = Path(path)
+    if str(path) != ":memory:":
+        if where.is_dir():
+            raise DatabaseUnavailable(f"The database path {where} is a folder; give a file name inside it, like "
+                                      f"{where / 'cohortbot.db'}.")
+        if not where.parent.is_dir():
+            raise DatabaseUnavailable(f"The folder for the database {where} does not exist: create "
+                                      f"{where.parent} first.")
+    try:
+        return _open(path, migrate)
+    except sqlite3.DatabaseError as problem:  # OperationalError included
+        raise DatabaseUnavailable(f"The database {where} cannot be used: {problem}. If the file is damaged, "
+                                  "restore it from a backup.") from None
+
+
+def writable(db: Database) -> str | None:
+    """None when a write to the database would succeed now; otherwise why not (for health checks)."""
+    conn = db.conn
+    if conn.in_transaction:
+        return None  # a command is writing right now
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("INSERT OR REPLACE INTO seen_events (key, seen_at) VALUES ('healthz-probe', '')")
+        finally:
+            conn.execute("ROLLBACK")
+    except sqlite3.DatabaseError as problem:
+        return str(problem)
+    return None
+
+
+def _open(path: str | Path, migrate: bool) -> Database:
     # check_same_thread=False: the aiohttp server and the scheduler share this connection on one event
     # loop thread, but tests and the shell may hand it to a worker thread.
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)

@@ -19,7 +19,11 @@ OUR_FAULT = "Something went wrong on our side and nothing was saved. Please try 
 
 def _unknown(name: str) -> Reply:
     known = ", ".join(f"/{n}" for n in REGISTRY)
-    return error(("I don't know the command /", UserText(name), f". Try one of {known}, or /cohort help."),
+    try:
+        shown: tuple[str | UserText, ...] = ("/", UserText(check_text(name, 60)))
+    except UsageError:  # too long, or not text at all (a lone surrogate can't even be sent back)
+        shown = ("you typed",)
+    return error(("I don't know the command ", *shown, f". Try one of {known}, or /cohort help."),
                  examples=(REGISTRY["interview"].examples[0], REGISTRY["network"].examples[0]))
 
 

@@ -7,6 +7,7 @@ Replies are read from `deliveryMode: expectReplies` responses, or from a fake Bo
 from __future__ import annotations
 
 import json
+import logging
 import socket
 import struct
 import zipfile
@@ -581,6 +582,49 @@ async def test_with_credentials_unauthenticated_activities_are_refused(deps: Dep
     finally:
         await client.close()
     assert rows(deps, "SELECT COUNT(*) FROM members") == [(0,)]
+
+
+@requires_sdk
+@pytest.mark.parametrize("credentials", [
+    {"teams_app_id": APP_ID, "teams_app_password": "s3cret", "teams_tenant_id": TENANT},
+    {"teams_app_id": APP_ID, "teams_app_password": "s3cret"},
+    {"teams_app_id": APP_ID},
+    {"teams_tenant_id": TENANT},
+], ids=["full", "multi-tenant", "id-only", "tenant-only"])
+async def test_anonymous_beside_any_credential_is_ignored_and_a_token_is_required(
+        deps: Deps, credentials: dict[str, str], caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING)
+    client = await _client(Settings(teams_anonymous=True, **credentials), deps)
+    try:
+        response = await client.post("/api/messages", json=personal("interview Latham screener"))
+        assert response.status in (401, 503)
+    finally:
+        await client.close()
+    assert rows(deps, "SELECT COUNT(*) FROM activities") == [(0,)]
+    assert any("TEAMS_ANONYMOUS is ignored" in r.getMessage() for r in caplog.records)
+
+
+@requires_sdk
+async def test_anonymous_mode_without_credentials_works_and_warns_loudly(
+        deps: Deps, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING)
+    client = await _client(ANONYMOUS, deps)
+    try:
+        assert (await client.post("/api/messages", json=personal("progress"))).status == 200
+    finally:
+        await client.close()
+    assert any("ANONYMOUS MODE" in r.getMessage() and "WITHOUT authentication" in r.getMessage()
+               for r in caplog.records)
+
+
+@requires_sdk
+async def test_a_lone_surrogate_in_the_text_gets_a_clear_reply(bot: TestClient[web.Request, web.Application],
+                                                               deps: Deps) -> None:
+    [card] = cards(await post(bot, personal("interview Latham \ud800 screener")))
+    assert "invisible control character" in json.dumps(card)
+    [unknown] = cards(await post(bot, personal("\ud800 hello")))
+    assert "I don't know the command you typed" in json.dumps(unknown)
+    assert rows(deps, "SELECT COUNT(*) FROM activities") == [(0,)]
 
 
 class _Keys:

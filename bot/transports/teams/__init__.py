@@ -37,24 +37,20 @@ def add_teams_routes(app: web.Application, settings: Settings, deps: Deps,
     # Imported here, not at the top: the app package (`package`) and the cards (`rendering`) need no SDK.
     from pydantic import ValidationError
 
-    from bot.transports.teams.auth import auth_configuration, authorize, build_adapter, mode_of
+    from bot.transports.teams.auth import auth_configuration, authorize, build_adapter, mode_of, warn_about_mode
     from bot.transports.teams.handlers import CohortAgent, on_turn_error
     from bot.transports.teams.inbound import Inbound
     from bot.transports.teams.notify import TeamsNotifier
 
     mode = mode_of(settings)
+    warn_about_mode(settings)
     if mode == "refuse":
-        log.warning("Teams is not configured: /api/messages refuses every activity. Set TEAMS_APP_ID and "
-                    "TEAMS_APP_PASSWORD (or TEAMS_ANONYMOUS=1 for local development).")
 
         async def refused(request: web.Request) -> web.Response:
             return web.json_response({"error": "Teams is not configured on this server."}, status=503)
 
         app.router.add_post(ROUTE, refused)
         return None
-    if mode == "anonymous":
-        log.warning("TEAMS_ANONYMOUS: /api/messages accepts activities without a token. Use it only on a "
-                    "private address, for local development.")
     config = auth_configuration(settings)
     adapter = build_adapter(settings, config)
     adapter.on_turn_error = on_turn_error

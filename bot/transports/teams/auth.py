@@ -3,9 +3,11 @@ connections, the CloudAdapter, and the check of each activity's Bot Framework to
 
 - Credentials (TEAMS_APP_ID, TEAMS_APP_PASSWORD, TEAMS_TENANT_ID): every activity must carry a Bot Framework
   token, validated by the SDK's `JwtTokenValidator`, and its serviceUrl must be a Microsoft host.
-- TEAMS_ANONYMOUS=1: activities without a token are accepted (Agents Playground, tests). Without credentials
-  replies go out without a token too.
-- Neither: every activity is refused with 503, so a half-configured server never runs commands for strangers.
+- TEAMS_ANONYMOUS=1 with no credentials at all: activities without a token are accepted (Agents Playground,
+  tests), with a loud warning at start-up; replies go out without a token too. Beside any credential it is
+  ignored, with a warning: a server that has credentials always requires a token.
+- Neither, or half the credentials: every activity is refused with 503, so a half-configured server never runs
+  commands for strangers.
 """
 
 from __future__ import annotations
@@ -39,9 +41,27 @@ Mode = Literal["anonymous", "jwt", "refuse"]
 def mode_of(settings: Settings) -> Mode:
     if settings.teams_app_id and settings.teams_app_password:
         return "jwt"
-    if settings.teams_anonymous:
+    if settings.teams_anonymous and not has_credentials(settings):
         return "anonymous"
     return "refuse"
+
+
+def has_credentials(settings: Settings) -> bool:
+    return bool(settings.teams_app_id or settings.teams_app_password or settings.teams_tenant_id)
+
+
+def warn_about_mode(settings: Settings) -> None:
+    """Say at start-up what the Teams route will accept, loudly when it accepts anyone."""
+    mode = mode_of(settings)
+    if settings.teams_anonymous and has_credentials(settings):
+        log.warning("TEAMS_ANONYMOUS is ignored because Teams credentials are set: every activity needs a valid "
+                    "Bot Framework token.")
+    if mode == "anonymous":
+        log.warning("TEAMS ANONYMOUS MODE: /api/messages accepts activities WITHOUT authentication, as any tenant "
+                    "and user. Use it only for local development and tests, never on a public address.")
+    elif mode == "refuse":
+        log.warning("Teams is half-configured (set TEAMS_APP_ID and TEAMS_APP_PASSWORD): /api/messages refuses "
+                    "every activity.")
 
 
 def auth_configuration(settings: Settings) -> AgentAuthConfiguration:
@@ -50,7 +70,7 @@ def auth_configuration(settings: Settings) -> AgentAuthConfiguration:
         client_id=settings.teams_app_id or None,
         tenant_id=settings.teams_tenant_id or (MULTI_TENANT if settings.teams_app_id else None),
         client_secret=settings.teams_app_password or None,
-        anonymous_allowed=settings.teams_anonymous,
+        anonymous_allowed=mode_of(settings) == "anonymous",
     )
 
 
@@ -84,8 +104,6 @@ async def authorize(request: web.Request, settings: Settings,
         return ClaimsIdentity()
     header = request.headers.get("Authorization", "").strip()
     if not header:
-        if settings.teams_anonymous:
-            return ClaimsIdentity()
         return web.json_response({"error": "Authorization header not found"}, status=401)
     scheme, _, token = header.partition(" ")
     token = token.strip()

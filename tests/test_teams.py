@@ -594,7 +594,7 @@ async def test_with_credentials_unauthenticated_activities_are_refused(deps: Dep
 async def test_anonymous_beside_any_credential_is_ignored_and_a_token_is_required(
         deps: Deps, credentials: dict[str, str], caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.WARNING)
-    client = await _client(Settings(teams_anonymous=True, **credentials), deps)
+    client = await _client(replace(Settings(teams_anonymous=True), **credentials), deps)
     try:
         response = await client.post("/api/messages", json=personal("interview Latham screener"))
         assert response.status in (401, 503)

@@ -586,15 +586,17 @@ async def test_with_credentials_unauthenticated_activities_are_refused(deps: Dep
 
 @requires_sdk
 @pytest.mark.parametrize("credentials", [
-    {"teams_app_id": APP_ID, "teams_app_password": "s3cret", "teams_tenant_id": TENANT},
-    {"teams_app_id": APP_ID, "teams_app_password": "s3cret"},
-    {"teams_app_id": APP_ID},
-    {"teams_tenant_id": TENANT},
+    {"id": APP_ID, "password": "s3cret", "tenant": TENANT},
+    {"id": APP_ID, "password": "s3cret"},
+    {"id": APP_ID},
+    {"tenant": TENANT},
 ], ids=["full", "multi-tenant", "id-only", "tenant-only"])
 async def test_anonymous_beside_any_credential_is_ignored_and_a_token_is_required(
         deps: Deps, credentials: dict[str, str], caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.WARNING)
-    client = await _client(replace(Settings(teams_anonymous=True), **credentials), deps)
+    settings = Settings(teams_anonymous=True, teams_app_id=credentials.get("id", ""),
+                        teams_app_password=credentials.get("password", ""), teams_tenant_id=credentials.get("tenant", ""))
+    client = await _client(settings, deps)
     try:
         response = await client.post("/api/messages", json=personal("interview Latham screener"))
         assert response.status in (401, 503)

@@ -595,7 +595,8 @@ async def test_anonymous_beside_any_credential_is_ignored_and_a_token_is_require
         deps: Deps, credentials: dict[str, str], caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.WARNING)
     settings = Settings(teams_anonymous=True, teams_app_id=credentials.get("id", ""),
-                        teams_app_password=credentials.get("password", ""), teams_tenant_id=credentials.get("tenant", ""))
+                        teams_app_password=credentials.get("password", ""),
+                        teams_tenant_id=credentials.get("tenant", ""))
     client = await _client(settings, deps)
     try:
         response = await client.post("/api/messages", json=personal("interview Latham screener"))

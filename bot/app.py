@@ -113,6 +113,16 @@ def build_app(settings: Settings, deps: Deps, *, slack_client: AsyncWebClient | 
     return app
 
 
+async def _who_am_i(slack: Any) -> None:
+    """auth.test once at start-up, so the first burst of commands waits on nobody (a failure is retried then)."""
+    from slack_sdk.errors import SlackApiError
+
+    try:
+        await slack.identity.load()
+    except (SlackApiError, OSError, aiohttp.ClientError, TimeoutError) as problem:
+        log.warning("auth.test at start-up failed (%s); it is asked again with the first request", problem)
+
+
 async def _socket_mode(app: web.Application, settings: Settings) -> None:
     from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
@@ -162,6 +172,7 @@ def serve(settings: Settings) -> int:
 
             await open_session(app[SLACK].client)  # keep-alive connections to the Web API
             await open_session(app[SLACK_SENDER])
+            await _who_am_i(app[SLACK])
         if settings.slack_app_token and settings.has_slack:
             await _socket_mode(app, settings)
         from bot.scheduler import start_scheduler

@@ -122,3 +122,15 @@ async def test_admin_subcommands_ask_afresh_but_others_do_not(bot: Bot) -> None:
     refused = await bot.reply("/cohort", "Admin <@U0001|alice>", user_id="U0002", user_name="bob")
     assert "Only a cohort admin" in all_text(refused.get("blocks", [])) or "Only" in refused["text"]
     assert len(bot.fake.calls_to("users.info")) == 2
+
+
+async def test_a_cold_burst_asks_auth_test_once_and_users_info_once_per_member(bot: Bot) -> None:
+    bot.fake.latency = 0.2  # a slow Web API: every request of the burst arrives while the first calls are out
+    bot.fake.add_user("U0003", name="cy", real_name="Cy", display_name="Cy", tz="America/New_York")
+    users = ("U0001", "U0002", "U0003", "U0ADM")
+    replies = await asyncio.gather(*(bot.reply("/interview", f"Firm{i} screener", user_id=users[i % 4],
+                                               user_name=f"u{i % 4}") for i in range(100)))
+    assert all(r["text"].startswith("Logged") for r in replies)
+    assert len(bot.fake.calls_to("auth.test")) == 1
+    assert sorted(c.args["user"] for c in bot.fake.calls_to("users.info")) == sorted(users)
+    assert bot.count("activities") == 100

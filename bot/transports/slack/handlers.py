@@ -25,6 +25,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
 from bot.transports.slack import guard, inbound, rendering
+from bot.transports.slack.auth import OneAuthTest
 from bot.transports.slack.client import make_client
 from bot.transports.slack.profiles import PLATFORM, Profiles
 from commands import REGISTRY, identity, needs_fresh_admin_check, seen
@@ -56,9 +57,11 @@ class SlackTransport:
         self.deps = deps
         self.client = client or make_client(settings)
         self.profiles = Profiles(self.client, deps.clock, lambda actor: identity.profile_checked_at(deps, actor))
+        self.identity = OneAuthTest(self.client)
         self.app = AsyncApp(
             signing_secret=settings.slack_signing_secret,
             client=self.client,
+            authorize=self.identity,
             logger=BOLT_LOGGER,
             process_before_response=True,
         )

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from bot.config import Settings, SettingsError
+from bot.delivery import Notifier, Report
 from commands.model import Deps
 from storage import DatabaseUnavailable, open_db
 
@@ -94,7 +95,6 @@ def _jobs(settings: Settings, args: argparse.Namespace, kinds: tuple[str, ...]) 
     import asyncio
 
     from bot.app import make_deliverer
-    from bot.delivery import Notifier
     from bot.nudges import plan
     from bot.scheduler import sweep
     from bot.transports.shell_notify import PrintNotifier, describe
@@ -109,6 +109,7 @@ def _jobs(settings: Settings, args: argparse.Namespace, kinds: tuple[str, ...]) 
 
     async def run() -> int:
         notifiers: dict[str, Notifier] = {"shell": PrintNotifier(sys.stdout)}
+        notifiers.update(teams_notifier(settings, deps))
         client = None
         if settings.has_slack:
             from bot.transports.slack.client import make_client, open_session
@@ -124,12 +125,39 @@ def _jobs(settings: Settings, args: argparse.Namespace, kinds: tuple[str, ...]) 
                 from bot.transports.slack.client import close_session
 
                 await close_session(client)
-        print(f"sent {report.sent}, recovered {report.recovered}, already sent {report.skipped}, "
-              f"failed {report.failed}" + (f", {report.no_notifier} for platforms not configured here"
-                                          if report.no_notifier else ""))
-        return 1 if report.failed else 0
+        print(job_report(report, settings.claim_lease))
+        return 1 if report.failed or report.in_doubt else 0
 
     return asyncio.run(run())
+
+
+def job_report(report: Report, lease: float) -> str:
+    """One line for an operator; sends in doubt are named as such, never counted as sent."""
+    parts = [f"sent {report.sent}", f"recovered {report.recovered}", f"already sent {report.skipped}"]
+    if report.in_doubt:
+        parts.append(f"in doubt {report.in_doubt}, checked again after the lease ({lease:g} s): run this again "
+                     "then, nothing is sent twice")
+    parts.append(f"failed {report.failed}")
+    if report.no_notifier:
+        parts.append(f"{report.no_notifier} for platforms not configured here")
+    return ", ".join(parts)
+
+
+def teams_notifier(settings: Settings, deps: Deps) -> dict[str, Notifier]:
+    """The Teams notifier when Teams is configured (and its extra installed), so jobs reach Teams members too."""
+    if not (settings.teams_app_id or settings.teams_anonymous):
+        return {}
+    try:
+        from bot.conversations import TeamsDirectory
+        from bot.transports.teams.auth import mode_of
+        from bot.transports.teams.notify import TeamsNotifier
+    except ImportError:
+        logging.getLogger(__name__).warning("TEAMS_* is set but Teams support is not installed: "
+                                            "pip install 'cohortbot[teams]'")
+        return {}
+    if mode_of(settings) == "refuse":
+        return {}
+    return {"teams": TeamsNotifier(settings, TeamsDirectory(deps.db))}
 
 
 def cmd_nudge(settings: Settings, args: argparse.Namespace) -> int:

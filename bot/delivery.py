@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -63,8 +64,9 @@ class Pacer:
 class Report:
     sent: int = 0
     recovered: int = 0  # found already delivered after a crash, not sent again
-    skipped: int = 0  # sent before, or claimed by another live sender
-    failed: int = 0
+    skipped: int = 0  # sent before
+    in_doubt: int = 0  # may have arrived: claimed by a send that did not finish; checked again after the lease
+    failed: int = 0  # certainly not delivered this time (it is tried again on the next sweep)
     no_notifier: int = 0
     keys: list[str] = field(default_factory=list)
 
@@ -114,7 +116,10 @@ class Deliverer:
                              target=out.target, now=now, lease_seconds=self.lease_seconds,
                              member_id=out.member_id, cohort_id=out.cohort_id, card_id=out.card_id)
         if claim is None:
-            report.skipped += 1
+            if ledger.status(self.db, out.key) == "claimed":
+                report.in_doubt += 1  # another live claim: a sender that may still be running, or crashed
+            else:
+                report.skipped += 1
             return
         if not claim.fresh:
             since = datetime.fromisoformat(claim.claimed_at) - RECOVERY_WINDOW
@@ -124,7 +129,7 @@ class Deliverer:
                 log.exception("could not check whether %s was delivered; leaving it for the next sweep", out.key)
                 # Put the claim's time back, or failed checks would move the next search past the lost send.
                 ledger.restore_claim(self.db, out.key, claim.claimed_at, taken_at=now)
-                report.failed += 1
+                report.in_doubt += 1
                 return
             if found:
                 ledger.mark_sent(self.db, out.key, self.clock(), found)
@@ -141,8 +146,8 @@ class Deliverer:
             return
         except Exception:
             # The message may or may not have arrived: keep the claim, the next sweep checks before resending.
-            log.exception("sending %s failed in doubt", out.key)
-            report.failed += 1
+            log.warning("sending %s failed in doubt: %s", out.key, sys.exc_info()[1])
+            report.in_doubt += 1
             return
         ledger.mark_sent(self.db, out.key, self.clock(), ref)
         report.sent += 1

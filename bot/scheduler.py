@@ -27,8 +27,9 @@ async def sweep(deps: Deps, deliverer: Deliverer, *, kinds: Iterable[str] = ("nu
     planned: list[Outgoing] = plan(deps.db, moment, deps.default_tz, kinds=kinds)
     report = await deliverer.deliver(planned)
     if planned:
-        log.info("sweep at %s: %d due, %d sent, %d recovered, %d skipped, %d failed", moment.isoformat(),
-                 len(planned), report.sent, report.recovered, report.skipped, report.failed)
+        log.info("sweep at %s: %d due, %d sent, %d recovered, %d skipped, %d in doubt, %d failed",
+                 moment.isoformat(), len(planned), report.sent, report.recovered, report.skipped, report.in_doubt,
+                 report.failed)
     return report
 
 

@@ -136,6 +136,7 @@ class Fault:
     retry_after: int | None
     times: int
     error: str | None = None
+    after_handling: bool = False  # the call takes effect (a message is posted) and then the answer is the fault
 
 
 def _truthy(value: Any) -> bool:
@@ -718,8 +719,12 @@ class FakeSlack:
         retry_after: int | None = 1,
         times: int = 1,
         error: str | None = None,
+        after_handling: bool = False,
     ) -> None:
         """Fail the next ``times`` calls to ``method`` (``"*"`` = any method).
+
+        With ``after_handling`` the call first takes effect (``chat.postMessage`` posts the message) and only the
+        answer is the failure: Slack's "500 after the message was posted".
 
         * 429 -> ``Retry-After: <retry_after>`` header, body ``{"ok": false, "error": "ratelimited"}``
         * 5xx -> ``text/plain`` error body (e.g. ``Internal Server Error``)
@@ -730,7 +735,7 @@ class FakeSlack:
         if times < 1:
             raise ValueError("times must be >= 1")
         with self._lock:
-            self._faults.append(Fault(method, status, retry_after, times, error))
+            self._faults.append(Fault(method, status, retry_after, times, error, after_handling))
 
     def fail_ratio(
         self,
@@ -850,6 +855,8 @@ class FakeSlack:
         fault = self._take_fault(method)
         if fault is not None:
             with self._lock:
+                if fault.after_handling:  # Slack did the work, then its answer was lost: a 5xx after the post
+                    self._answer(method, args, token)
                 self.failed_calls.append(Call(method, args, token, arrived, fault.status, path))
             return self._fault_response(fault)
 

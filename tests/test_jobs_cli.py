@@ -208,3 +208,21 @@ async def test_a_failing_sweep_does_not_stop_the_scheduler(deps: Deps, caplog: p
         assert job is not None and scheduler.running and job.next_run_time is not None  # the next one is due
     finally:
         scheduler.shutdown(wait=False)
+
+
+def test_a_send_in_doubt_is_reported_as_such_and_the_job_fails_until_it_is_resolved(
+        db_path: Path, fake: FakeSlack, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COHORTBOT_CLAIM_LEASE", "300")
+    fake.fail_next("chat.postMessage", status=500, after_handling=True)  # posted, but the answer was a 500
+    assert main(["summary", "--now", NOW]) == 1
+    out = capsys.readouterr().out
+    assert "sent 0" in out and "in doubt 1, checked again after the lease (300 s)" in out
+    assert [r["status"] for r in delivery_rows(db_path)] == ["claimed"]
+    # Inside the lease it is still in doubt, never "already sent".
+    assert main(["summary", "--now", "2026-11-30T15:02"]) == 1
+    out = capsys.readouterr().out
+    assert "in doubt 1" in out and "already sent 1" not in out
+    # After the lease the channel's history is checked: the 500 came after the post, so it is recovered, once.
+    assert main(["summary", "--now", "2026-11-30T15:06"]) == 0
+    assert "recovered 1" in capsys.readouterr().out
+    assert len(fake.messages("C0JOBS")) == 1  # in the channel once

@@ -6,8 +6,10 @@ Replies are read from `deliveryMode: expectReplies` responses, or from a fake Bo
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import os
 import socket
 import struct
 import zipfile
@@ -865,3 +867,26 @@ async def test_cohort_admin_with_a_teams_mention_makes_that_member_an_admin(
     [card] = cards(await post(bot, stranger))
     assert "is now a cohort admin" not in unescape(texts(card))
     assert rows(deps, "SELECT COUNT(*) FROM members WHERE is_admin = 1") == [(2,)]
+
+
+@requires_sdk
+async def test_the_nudge_job_sends_to_teams_members_when_teams_is_configured(
+        bot: TestClient[web.Request, web.Application], deps: Deps, connector: FakeConnector, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli import main
+
+    await post(bot, personal("interview Latham screener", service_url=connector.url))  # Alex joins on Friday
+    for name in [n for n in os.environ if n.startswith(("SLACK_", "COHORTBOT_", "TEAMS_"))]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("COHORTBOT_DB", str(tmp_path / "teams.db"))
+    monkeypatch.setenv("TEAMS_ANONYMOUS", "1")
+    monkeypatch.setenv("COHORTBOT_NUDGE_PACING", "0")
+    before = len(connector.posts())
+    monday_10am_new_york = "2026-11-30T15:00"
+    assert await asyncio.to_thread(main, ["nudge", "--now", monday_10am_new_york]) == 0
+    assert "sent 1," in capsys.readouterr().out
+    [nudge] = connector.posts()[before:]
+    assert nudge["path"] == f"/v3/conversations/{PERSONAL}/activities"
+    assert await asyncio.to_thread(main, ["nudge", "--now", monday_10am_new_york]) == 0
+    assert capsys.readouterr().out.startswith("sent 0,")
+    assert len(connector.posts()) == before + 1

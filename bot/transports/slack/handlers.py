@@ -19,7 +19,7 @@ from typing import Any
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
-from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped, warning_token_skipped
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -40,11 +40,11 @@ SLACK_CONTENT_TYPES = ("application/x-www-form-urlencoded", "application/json")
 
 
 class _DropTokenSkippedWarning(logging.Filter):
-    """Bolt reads SLACK_BOT_TOKEN from the environment itself and then warns, on every start, that the client we
-    pass wins over it. The client carries that same token, so the warning says nothing useful."""
+    """Bolt reads SLACK_BOT_TOKEN from the environment itself and then warns, on every start, that the client (and
+    the authorize) we pass win over it. They carry that same token, so the warnings say nothing useful."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+        return record.getMessage() not in (warning_client_prioritized_and_token_skipped(), warning_token_skipped())
 
 
 BOLT_LOGGER = logging.getLogger("slack_bolt")

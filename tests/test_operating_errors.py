@@ -83,7 +83,8 @@ async def client(tmp_path: Path) -> AsyncIterator[TestClient[web.Request, web.Ap
     deps.db.conn.close()
 
 
-async def test_healthz_is_503_when_the_database_cannot_be_written(client: TestClient[web.Request, web.Application]) -> None:
+async def test_healthz_is_503_when_the_database_cannot_be_written(
+        client: TestClient[web.Request, web.Application]) -> None:
     assert (await client.get("/healthz")).status == 200
     assert client.app is not None
     deps = client.app[DEPS]

@@ -191,6 +191,7 @@ class FakeSlack:
         bot_name: str = "cohortbot",
         app_id: str = "A0FAKE",
         valid_tokens: Collection[str] | None = None,
+        scopes: Collection[str] | None = None,
     ) -> None:
         if host not in {"127.0.0.1", "::1", "localhost"}:
             raise ValueError("FakeSlack only binds to loopback addresses")
@@ -206,6 +207,14 @@ class FakeSlack:
         self.app_id = app_id
         #: If set, tokens not in here get ``{"ok": false, "error": "invalid_auth"}``.
         self.valid_tokens: set[str] | None = set(valid_tokens) if valid_tokens is not None else None
+
+        #: The bot token's scopes; None grants every scope. As on Slack, a method whose scope is missing answers
+        #: ``missing_scope`` (with ``needed`` and ``provided``).
+        self.scopes: set[str] | None = set(scopes) if scopes is not None else None
+        #: Channels the bot is a member of (``conversations.join``, or ``invite_bot``); reading a channel's
+        #: history needs membership, as on Slack. Private channels (``private_channels``) can't be joined.
+        self.bot_channels: set[str] = set()
+        self.private_channels: set[str] = set()
 
         #: Calls answered normally (= delivered), in arrival order.
         self.calls: list[Call] = []
@@ -251,6 +260,7 @@ class FakeSlack:
             "chat.postMessage": self._chat_post_message,
             "chat.postEphemeral": self._chat_post_ephemeral,
             "conversations.open": self._conversations_open,
+            "conversations.join": self._conversations_join,
             "conversations.history": self._conversations_history,
             "users.info": self._users_info,
             "views.open": self._views_open,
@@ -876,10 +886,59 @@ class FakeSlack:
                 return {"ok": False, "error": "not_authed"}
             if self.valid_tokens is not None and token not in self.valid_tokens:
                 return {"ok": False, "error": "invalid_auth"}
+        refused = self._refusal(method, args)
+        if refused is not None:
+            return refused
         handler = self._handlers.get(method)
         if handler is None:
             return {"ok": True}
         return handler(args, token)
+
+    # ------------------------------------------------------------------ scopes and membership
+
+    def invite_bot(self, channel: str, *, private: bool = False) -> None:
+        """Someone invited the bot into ``channel`` (the only way into a private one)."""
+        with self._lock:
+            self.bot_channels.add(channel)
+            if private:
+                self.private_channels.add(channel)
+
+    def _needed_scope(self, method: str, channel: str) -> str | None:
+        kind = "im" if channel.startswith("D") else "groups" if channel in self.private_channels else "channels"
+        return {
+            "chat.postMessage": "chat:write", "chat.postEphemeral": "chat:write", "users.info": "users:read",
+            "conversations.open": "im:write", "conversations.join": "channels:join",
+            "conversations.history": f"{kind}:history",
+        }.get(method)
+
+    def _refusal(self, method: str, args: JsonDict) -> JsonDict | None:
+        """Slack's answer when the token's scopes or the bot's channel membership don't allow the call."""
+        channel = self._channel_for(str(args.get("channel") or ""))
+        needed = self._needed_scope(method, channel)
+        if needed and self.scopes is not None and needed not in self.scopes:
+            return {"ok": False, "error": "missing_scope", "needed": needed, "provided": ",".join(sorted(self.scopes))}
+        if channel.startswith("D") or not channel or channel in self.bot_channels:
+            return None
+        if channel in self.private_channels and method in ("chat.postMessage", "conversations.history"):
+            return {"ok": False, "error": "channel_not_found"}
+        if method == "conversations.history":
+            return {"ok": False, "error": "not_in_channel"}
+        if method == "chat.postMessage" and self.scopes is not None and "chat:write.public" not in self.scopes:
+            return {"ok": False, "error": "not_in_channel"}
+        return None
+
+    def _conversations_join(self, args: JsonDict, token: str | None) -> JsonDict:
+        channel = str(args.get("channel") or "")
+        if not channel or channel.startswith("D"):
+            return {"ok": False, "error": "channel_not_found"}
+        if channel in self.private_channels:
+            return {"ok": False, "error": "method_not_supported_for_channel_type"}
+        already = channel in self.bot_channels
+        self.bot_channels.add(channel)
+        answer: JsonDict = {"ok": True, "channel": {"id": channel, "is_channel": True, "is_member": True}}
+        if already:
+            answer["warning"] = "already_in_channel"
+        return answer
 
     # ------------------------------------------------------------------ ids
 

@@ -265,6 +265,7 @@ async def test_latency_is_applied() -> None:
 @pytest.mark.asyncio
 async def test_conversations_history_returns_posted_metadata() -> None:
     async with FakeSlack() as fake:
+        fake.invite_bot("C9")  # reading a channel's history needs membership, as on Slack
         client = client_for(fake)
         first = await client.chat_postMessage(channel="C9", text="first")
         meta = {"event_type": "cohortbot_nudge", "event_payload": {"job_id": "job-1", "run": 3}}
@@ -305,6 +306,7 @@ async def test_conversations_history_returns_posted_metadata() -> None:
 @pytest.mark.asyncio
 async def test_failed_post_does_not_show_in_history() -> None:
     async with FakeSlack() as fake:
+        fake.invite_bot("C1")  # reading a channel's history needs membership, as on Slack
         fake.fail_next("chat.postMessage", status=500)
         client = client_for(fake)
         with pytest.raises(SlackApiError):
@@ -316,6 +318,7 @@ async def test_failed_post_does_not_show_in_history() -> None:
 @pytest.mark.asyncio
 async def test_thread_replies_are_not_in_history() -> None:
     async with FakeSlack() as fake:
+        fake.invite_bot("C1")  # reading a channel's history needs membership, as on Slack
         client = client_for(fake)
         parent = await client.chat_postMessage(channel="C1", text="parent")
         await client.chat_postMessage(channel="C1", text="reply", thread_ts=parent["ts"])
@@ -427,6 +430,7 @@ def test_thread_mode_with_sync_web_client() -> None:
     fake = FakeSlack.start_in_thread()
     try:
         fake.add_user("U0007", name="bob", real_name="Bob B")
+        fake.invite_bot("C5")
         client = WebClient(token=TOKEN, base_url=fake.url)
         assert client.auth_test()["user_id"] == "U0BOT"
         resp = client.chat_postMessage(

@@ -11,8 +11,10 @@ import yaml  # type: ignore[import-untyped,unused-ignore]
 from commands import REGISTRY
 
 MANIFEST = Path(__file__).resolve().parents[1] / "app_manifest.yml"
-ALLOWED_SCOPES = {"commands", "chat:write", "chat:write.public", "im:write", "im:history", "users:read"}
-REQUIRED_SCOPES = {"commands", "chat:write", "users:read"}
+ALLOWED_SCOPES = {"commands", "chat:write", "chat:write.public", "im:write", "im:history", "users:read",
+                  "channels:join", "channels:history", "groups:history"}
+REQUIRED_SCOPES = {"commands", "chat:write", "users:read", "im:write", "im:history", "channels:join",
+                   "channels:history"}  # history: checking a send in doubt, in a DM or the summary channel
 
 
 @pytest.fixture(scope="module")

@@ -116,9 +116,13 @@ def run_setup(args: SetupArgs, ctx: Context) -> Reply:
     cohort = members.set_cohort(ctx.deps.db, ctx.cohort.id, **fields)
     if not member.is_admin:
         members.update_member(ctx.deps.db, member.id, ctx.now, is_admin=1)
-    return info(("Set up: the weekly summary goes to #", UserText(shown), " and nudges go out on ",
-                 Strong(DAY_NAMES[cohort.nudge_weekday]), f" at {cohort.nudge_hour}:00 in each member's "
-                 "own timezone.", " You're a cohort admin." if not member.is_admin else ""))
+    first = ("Set up: the weekly summary goes to #", UserText(shown), " and nudges go out on ",
+             Strong(DAY_NAMES[cohort.nudge_weekday]), f" at {cohort.nudge_hour}:00 in each member's own timezone.",
+             " You're a cohort admin." if not member.is_admin else "")
+    if not ctx.request.where.typed_channels:  # Teams: the bot is already in the channel it was asked in
+        return info(first)
+    return info(first, ("If #", UserText(shown), " is a private channel, invite me to it (type /invite @cohortbot "
+                        "there): I join public channels myself, but only an invitation lets me into a private one.",))
 
 
 def parse_admin(rest: str, today: date) -> AdminArgs:

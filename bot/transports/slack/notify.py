@@ -6,6 +6,7 @@ conversation's history and tell whether a message in doubt already arrived.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +18,7 @@ from bot.outgoing import Outgoing
 from bot.transports.slack import rendering
 
 EVENT_TYPE = "cohortbot_delivery"
+log = logging.getLogger(__name__)
 
 
 class SlackNotifier:
@@ -25,8 +27,27 @@ class SlackNotifier:
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
         self._dm_channels: dict[str, str] = {}
+        self._joined: set[str] = set()
+
+    async def _join(self, channel: str) -> None:
+        """Be a member of a channel before posting there, so its history can be read if the post ends in doubt.
+
+        chat:write.public lets the bot post without joining, but reading the channel back needs membership
+        (channels:history). A private channel can't be joined: someone must invite the bot; setup says so.
+        """
+        if channel.startswith(("D", "U", "W")) or channel in self._joined:
+            return
+        try:
+            await self.client.conversations_join(channel=channel)
+        except SlackApiError as problem:
+            data = problem.response.data
+            log.warning("could not join %s (%s); invite the bot to it", channel,
+                        (data.get("error") if isinstance(data, dict) else None) or problem)
+            return
+        self._joined.add(channel)
 
     async def send(self, out: Outgoing) -> str:
+        await self._join(out.target)
         try:
             response = await self.client.chat_postMessage(
                 channel=out.target,
@@ -53,6 +74,7 @@ class SlackNotifier:
 
     async def find_sent(self, out: Outgoing, since: datetime) -> str | None:
         channel = await self._channel(out.target)
+        await self._join(channel)
         cursor: str | None = None
         for _ in range(10):
             kwargs: dict[str, Any] = {"channel": channel, "oldest": f"{since.timestamp():.6f}",

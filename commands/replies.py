@@ -18,6 +18,20 @@ def error(message: str | tuple[Inline, ...], *, usage: str = "", examples: tuple
     return Reply(blocks=tuple(blocks), private=True, ok=False)
 
 
+SHARED = "Shared with the channel."
+
+
+def split_share(reply: Reply) -> tuple[Reply, Reply | None]:
+    """What only the asker sees, and what is posted for the channel (a share), for platforms with private replies.
+
+    A reply that is not private is a share: the asker gets a private note that it was posted, and the share is
+    posted as the bot, never as an echo of what the asker typed (which may hold private notes).
+    """
+    if reply.private:
+        return reply, None
+    return Reply(blocks=(Para((SHARED,)),), private=True), reply
+
+
 def info(*paras: tuple[Inline, ...]) -> Reply:
     return Reply(blocks=tuple(Para(p) for p in paras), private=True)
 

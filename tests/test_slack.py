@@ -253,10 +253,13 @@ async def test_interview_text_form_replies_privately_with_block_kit_and_stores_t
 async def test_share_flag_posts_in_channel_without_the_private_notes(bot: Bot) -> None:
     reply = await bot.reply("/network", '"Dana Lee, Ropes & Gray" coffee --share -- she knows the hiring partner')
 
-    assert reply["response_type"] == "in_channel"
-    text = all_text(reply["blocks"])
+    # The acknowledgement stays private: an in_channel answer would show the typed command, notes included.
+    assert reply["response_type"] == "ephemeral"
+    [post] = await bot.fake.wait_for_calls("chat.postMessage")
+    assert post.args["channel"] == "C0001"
+    text = all_text(blocks_arg(post.args))
     assert "Alice" in text and "Dana Lee, Ropes &amp; Gray" in text and "coffee" in text
-    assert "hiring partner" not in json.dumps(reply)
+    assert "hiring partner" not in json.dumps(post.args) and "hiring partner" not in json.dumps(reply)
     [row] = bot.activities()
     assert (row["kind"], row["subtype"], row["org"]) == ("networking", "coffee", "Dana Lee, Ropes & Gray")
     assert row["notes"] == "she knows the hiring partner"
@@ -523,7 +526,7 @@ async def test_undo_button_soft_deletes_and_answers_on_the_response_url(bot: Bot
     assert "0 interviews" in all_text(board["blocks"])
 
 
-async def test_share_button_posts_in_channel_on_the_response_url(bot: Bot) -> None:
+async def test_share_button_posts_in_channel_as_the_bot(bot: Bot) -> None:
     reply = await bot.reply("/interview", "Latham callback yesterday -- nervous but fine")
     share = button(reply["blocks"], "Share with the channel")
     payload = block_actions_payload(share["action_id"], share["value"], response_url=bot.fake.response_url("share"))
@@ -532,10 +535,11 @@ async def test_share_button_posts_in_channel_on_the_response_url(bot: Bot) -> No
 
     assert response.status == 200
     await bot.fake.wait_for_calls("response_url")
-    [posted] = bot.fake.response_url_posts("share")
-    assert posted["response_type"] == "in_channel"
-    assert "Alice had a *callback interview* at Latham, yesterday." in all_text(posted["blocks"])
-    assert "nervous" not in json.dumps(posted)
+    [answered] = bot.fake.response_url_posts("share")
+    assert answered["response_type"] == "ephemeral" and answered["text"] == "Shared with the channel."
+    [post] = await bot.fake.wait_for_calls("chat.postMessage")
+    assert "Alice had a *callback interview* at Latham, yesterday." in all_text(blocks_arg(post.args))
+    assert "nervous" not in json.dumps(post.args)
     assert bot.activities()[0]["deleted_at"] is None
 
 
@@ -626,12 +630,12 @@ async def test_user_text_is_stored_as_typed_and_never_pings_anyone(bot: Bot) -> 
 
 async def test_shared_user_text_never_pings_the_channel(bot: Bot) -> None:
     response = await bot.command("/network", f'"{MISCHIEF}" coffee --share -- <!here> notes')
-    raw = await response.text()
-
     assert response.status == 200
-    assert json.loads(raw)["response_type"] == "in_channel"
+    assert json.loads(await response.text())["response_type"] == "ephemeral"
+    [post] = await bot.fake.wait_for_calls("chat.postMessage")
+    raw = json.dumps(post.args)
     assert not re.search(r"<[!@#]", raw)
-    assert "&lt;!channel&gt;" in raw
+    assert "&lt;!channel&gt;" in raw and "here" not in raw
     assert bot.activities()[0]["org"] == MISCHIEF
     assert bot.activities()[0]["notes"] == "<!here> notes"
 

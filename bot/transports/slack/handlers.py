@@ -32,7 +32,8 @@ from commands import REGISTRY, identity, needs_fresh_admin_check, seen
 from commands.dispatch import dispatch
 from commands.forms import submit_log
 from commands.home import home
-from commands.model import Actor, CommandRequest, Deps, Form, Reply, Where
+from commands.model import Actor, CommandRequest, Deps, Form, Para, Reply, Where
+from commands.replies import split_share
 
 log = logging.getLogger(__name__)
 COMMAND_PATTERN = re.compile(r"^/(" + "|".join(re.escape(n) for n in REGISTRY) + r")$")
@@ -121,8 +122,22 @@ class SlackTransport:
         if reply.form is not None and body.get("trigger_id"):
             await ack()
             self._spawn(self.open_form(reply.form, body["trigger_id"], where.channel_id))
-        else:
-            await ack(**rendering.to_message(reply), response_type="ephemeral" if reply.private else "in_channel")
+            return
+        # Always ephemeral: an in_channel answer makes Slack show the typed command (notes and all) to everyone.
+        mine, share = split_share(reply)
+        await ack(**rendering.to_message(mine), response_type="ephemeral")
+        if share is not None:
+            self._spawn(self.post_share(share, where.channel_id, actor))
+
+    async def post_share(self, share: Reply, channel: str, actor: Actor) -> None:
+        """Post a share in the channel as the bot; if the bot may not post there, tell the member privately."""
+        try:
+            await self.client.chat_postMessage(channel=channel, **rendering.to_message(share), unfurl_links=False)
+        except SlackApiError as problem:
+            log.warning("sharing in %s failed: %s", channel, problem)
+            note = Reply(blocks=(Para(("I couldn't post in this channel. Invite me with /invite @cohortbot, or share "
+                                       "from a channel I'm in.",)),))
+            await self.confirm(actor, channel, note)
 
     async def open_form(self, form: Form, trigger_id: str, channel_id: str) -> None:
         view = rendering.log_modal(form, channel_id=channel_id)
@@ -150,8 +165,10 @@ class SlackTransport:
         elif inbound.pressed_in_home(body):
             await self.publish_home(actor)
         else:
-            await respond(**rendering.to_message(reply), response_type="ephemeral" if reply.private else "in_channel",
-                          replace_original=False)
+            mine, share = split_share(reply)
+            await respond(**rendering.to_message(mine), response_type="ephemeral", replace_original=False)
+            if share is not None:
+                await self.post_share(share, where.channel_id, actor)
 
     # ---- modals ------------------------------------------------------------------------------------
 

@@ -2,12 +2,13 @@
 
 `plan(db, now, ...)` returns every message due at `now` that the ledger has not recorded as sent, as
 platform-neutral `Outgoing` values (a target and a Reply). Sending, pacing and the exactly-once ledger live in
-`bot/delivery.py`; this module has no platform code.
+`bot/delivery.py`; this module has no platform code. What is true of a member this week (facts) and which card
+suits them is worked out in `bot/situations.py`; the streak comes from `storage/streaks.py`, the same state
+/progress shows, and is named only while it is alive.
 """
 
 from __future__ import annotations
 
-import random
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 
@@ -15,21 +16,23 @@ from sqlite_utils import Database
 
 from bot.content import ARTICLES, POINT_ARTICLE, Card, load_cards
 from bot.outgoing import Outgoing
+from bot.situations import PRIORITY, RECENT, Situation, choose_card, last_week_of, situation
 from commands.context import zone
-from commands.model import Actions, Button, Para, Reply, Strong, UserText
+from commands.model import Actions, Button, Inline, Para, Reply, Strong, UserText
 from commands.parsing import describe_day, label
 from commands.replies import plural
-from storage import board, digest, ledger, members, streaks
+from storage import board, digest, ledger, streaks
 from storage.clock import week_start
 from storage.digest import NudgeCandidate
+from storage.streaks import StreakState
+
+__all__ = ["PRIORITY", "choose_card", "iso_week", "nudge_line", "plan", "plan_follow_ups", "plan_nudges",
+           "plan_summaries"]
 
 CARD_MEMORY = timedelta(weeks=6)
 FOLLOW_UP_HOUR = 9
 MILESTONES = (3, 5, 10, 15, 20, 26, 52)
 TOP_IN_SUMMARY = 5
-# Situations in the order they matter most when choosing a card.
-PRIORITY = ("back_from_pause", "first_week", "has_offer", "nothing_logged", "hesitant",
-            "interviews_no_networking", "networking_no_interviews", "streak", "general")
 
 
 def iso_week(day: date) -> str:
@@ -39,31 +42,9 @@ def iso_week(day: date) -> str:
 
 # ---- cards -------------------------------------------------------------------------------------------
 
-def choose_card(
-    situation: Sequence[str],
-    *,
-    cards: Sequence[Card],
-    seen: set[str],
-    scores: dict[str, tuple[int, int]],
-    seed: str,
-) -> Card:
-    """A card that fits the member's most important situation, not seen lately, weighted by feedback."""
-    rng = random.Random(seed)
-    fresh = [c for c in cards if c.id not in seen] or list(cards)
-    for tag in [t for t in PRIORITY if t in situation] + ["general"]:
-        fitting = [c for c in fresh if tag in c.tags]
-        if fitting:
-            break
-    else:
-        fitting = fresh
-    weights = []
-    for card in fitting:
-        up, down = scores.get(card.id, (0, 0))
-        weights.append((1 + up) / (1 + 2 * down))  # poorly rated cards come up less, never never
-    return rng.choices(fitting, weights=weights, k=1)[0]
-
-
-def card_blocks(card: Card) -> list[Para]:
+def card_blocks(card: Card | None) -> list[Para]:
+    if card is None:
+        return []
     return [
         Para(("\U0001f4a1 ", Strong(card.title))),
         Para((card.nudge,)),
@@ -73,63 +54,65 @@ def card_blocks(card: Card) -> list[Para]:
 
 # ---- weekly nudges -----------------------------------------------------------------------------------
 
-def _situation(db: Database, m: NudgeCandidate, today: date, stats: tuple[int, int, int]) -> tuple[list[str], int]:
-    interviews, meetings, _ = stats
-    tags: list[str] = []
-    joined = datetime.fromisoformat(m.joined_at).date()
-    if (today - joined).days <= 7:
-        tags.append("first_week")
-    if digest.pause_ended_between(db, m.id, today - timedelta(days=14), today):
-        tags.append("back_from_pause")
-    if digest.offer_since(db, m.id, today - timedelta(weeks=6)):
-        tags.append("has_offer")
-    days = board.active_days(db, m.id, today)
-    count, _ = streaks.streak(days, today - timedelta(days=today.weekday() + 1), members.paused_days(db, m.id))
-    if interviews + meetings == 0:
-        tags.append("nothing_logged")
-        if not days or days[0] < today - timedelta(days=14):
-            tags.append("hesitant")
-    elif meetings == 0:
-        tags.append("interviews_no_networking")
-    elif interviews == 0:
-        tags.append("networking_no_interviews")
-    if count >= 2:
-        tags.append("streak")
-    return tags, count
+def nudge_line(state: StreakState) -> str | None:
+    """What the nudge says about the streak, or None. A streak is named only while it is alive: one that ended
+    when last week closed empty (and unpaused) is said to have ended, never promised."""
+    if state.weeks >= 2:
+        if state.counts_this_week:
+            return f"\U0001f525 {state.weeks}-week streak, this week included. Keep it going."
+        if state.paused_this_week:
+            return f"\U0001f525 {state.weeks}-week streak, kept safe this week by your pause."
+        return f"\U0001f525 {state.weeks}-week streak. Log one entry this week to keep it."
+    if state.broken_last_week and state.ended_weeks >= 2:
+        if state.counts_this_week:
+            return f"Your {state.ended_weeks}-week streak ended last week; this week's entry has started a new one."
+        return (f"Your {state.ended_weeks}-week streak ended last week with nothing logged. One entry this week "
+                "starts a new one.")
+    return None
 
 
-def nudge_reply(m: NudgeCandidate, stats: tuple[int, int, int], streak_weeks: int, card: Card,
-                week_start: date) -> Reply:
-    interviews, meetings, points = stats
+def numbers_line(m: NudgeCandidate, s: Situation, week_start: date) -> str:
+    interviews, meetings, points = s.last_week
     done = interviews + meetings
     if done:
-        numbers = (f"Last week (from {week_start:%a} {week_start.day} {week_start:%b}): "
-                   f"{plural(interviews, 'interview')} and {plural(meetings, 'meeting')}, "
-                   f"{plural(points, 'point')}: {done} of your goal of {m.goal}."
-                   + (" Goal met! \U0001f389" if done >= m.goal else ""))
-    else:
-        numbers = "Last week was quiet: nothing logged. One small step this week is plenty."
+        return (f"Last week (from {week_start:%a} {week_start.day} {week_start:%b}): "
+                f"{plural(interviews, 'interview')} and {plural(meetings, 'meeting')}, "
+                f"{plural(points, 'point')}: {done} of your goal of {m.goal}."
+                + (" Goal met! \U0001f389" if done >= m.goal else ""))
+    if "recent_rejection" in s.facts:  # a rejection is logged, but it is an outcome: it adds no interview
+        return ("Last week: no interviews or meetings to count. A recent no is part of every search; one small "
+                "step this week is plenty.")
+    if s.streak.paused_last_week:
+        return "Last week you were on a pause: nothing logged, and your streak stayed frozen."
+    if "first_week" in s.facts:
+        return "Welcome to the cohort: nothing logged yet, and one small step this week is plenty."
+    return "Last week was quiet: nothing logged. One small step this week is plenty."
+
+
+def nudge_reply(m: NudgeCandidate, s: Situation, card: Card | None, week_start: date) -> Reply:
     blocks: list[Para | Actions] = [
         Para(("Your week ahead",), style="heading"),
-        Para((numbers,)),
+        Para((numbers_line(m, s, week_start),)),
     ]
-    if streak_weeks >= 2:
-        blocks.append(Para((f"\U0001f525 {streak_weeks}-week streak. Log one entry this week to keep it.",)))
+    streak_text = nudge_line(s.streak)
+    if streak_text:
+        blocks.append(Para((streak_text,)))
     blocks.extend(card_blocks(card))
     blocks.append(Actions((
         Button("Log an interview", "interview", "", style="primary"),
         Button("Log a meeting", "network", ""),
         Button("Pause a week", "cohort", "pause 1w"),
     )))
-    blocks.append(Actions((
-        Button("\U0001f44d Helpful", "cohort", f"tip up {card.id}"),
-        Button("\U0001f44e Not for me", "cohort", f"tip down {card.id}"),
-    )))
+    if card is not None:
+        blocks.append(Actions((
+            Button("\U0001f44d Helpful", "cohort", f"tip up {card.id}"),
+            Button("\U0001f44e Not for me", "cohort", f"tip down {card.id}"),
+        )))
     return Reply(blocks=tuple(blocks), private=True)
 
 
-def plan_nudges(db: Database, now: datetime, default_tz: str, cards: Sequence[Card] | None = None) -> list[Outgoing]:
-    cards = cards or load_cards()
+def _due(db: Database, now: datetime, default_tz: str) -> list[tuple[NudgeCandidate, date]]:
+    """Members whose nudge day and hour have come (in their own timezone), not paused, not yet sent."""
     due: list[tuple[NudgeCandidate, date]] = []
     for m in digest.nudge_candidates(db):
         local = now.astimezone(zone(m.tz, default_tz))
@@ -143,33 +126,63 @@ def plan_nudges(db: Database, now: datetime, default_tz: str, cards: Sequence[Ca
     if not due:
         return []
     sent = ledger.settled(db, [f"nudge:{m.id}:{iso_week(today)}" for m, today in due])
-    due = [(m, t) for m, t in due if f"nudge:{m.id}:{iso_week(t)}" not in sent]
-    by_week: dict[date, list[int]] = {}
+    return [(m, t) for m, t in due if f"nudge:{m.id}:{iso_week(t)}" not in sent]
+
+
+Sums = dict[tuple[int, date], tuple[int, int, int]]
+
+
+def _sums(db: Database, due: list[tuple[NudgeCandidate, date]], span: str) -> Sums:
+    """(member id, their today) -> (interviews, meetings, points) over last week or the RECENT weeks, in batches."""
+    groups: dict[tuple[date, date], list[tuple[int, date]]] = {}
     for m, today in due:
-        by_week.setdefault(week_start(today) - timedelta(days=7), []).append(m.id)
-    stats: dict[int, tuple[int, int, int]] = {}
-    for start, ids in by_week.items():
-        stats.update(digest.week_stats(db, ids, start, start + timedelta(days=6)))
+        window = last_week_of(today) if span == "last_week" else (today - RECENT, today)
+        groups.setdefault(window, []).append((m.id, today))
+    out: dict[tuple[int, date], tuple[int, int, int]] = {}
+    for (start, end), members in groups.items():
+        found = digest.week_stats(db, [mid for mid, _ in members], start, end)
+        out.update({(mid, today): found.get(mid, (0, 0, 0)) for mid, today in members})
+    return out
+
+
+def plan_nudges(db: Database, now: datetime, default_tz: str, cards: Sequence[Card] | None = None) -> list[Outgoing]:
+    cards = cards or load_cards()
+    due = _due(db, now, default_tz)
+    if not due:
+        return []
+    last_weeks, recents = _sums(db, due, "last_week"), _sums(db, due, "recent")
     scores_by_cohort: dict[int, dict[str, tuple[int, int]]] = {}
     out: list[Outgoing] = []
     for m, today in due:
-        week = iso_week(today)
-        key = f"nudge:{m.id}:{week}"
-        mine = stats.get(m.id, (0, 0, 0))
-        situation, streak_weeks = _situation(db, m, today, mine)
+        key = f"nudge:{m.id}:{iso_week(today)}"
+        s = situation(db, m, today, last_weeks[m.id, today], recents[m.id, today])
         if m.cohort_id not in scores_by_cohort:
             scores_by_cohort[m.cohort_id] = ledger.card_scores(db, m.cohort_id)
-        card = choose_card(situation, cards=cards, seen=ledger.recent_cards(db, m.id, now - CARD_MEMORY),
+        card = choose_card(s.tags, s.facts, cards=cards, seen=ledger.recent_cards(db, m.id, now - CARD_MEMORY),
                            scores=scores_by_cohort[m.cohort_id], seed=key)
         out.append(Outgoing(key=key, kind="nudge", platform=m.platform, workspace=m.workspace,
                             workspace_key=m.workspace_key, target=m.user_id,
-                            reply=nudge_reply(m, mine, streak_weeks, card, week_start(today) - timedelta(days=7)),
-                            member_id=m.id, cohort_id=m.cohort_id, card_id=card.id,
+                            reply=nudge_reply(m, s, card, last_week_of(today)[0]),
+                            member_id=m.id, cohort_id=m.cohort_id, card_id=card.id if card else None,
                             who=m.display_name or m.user_id))
     return out
 
 
 # ---- follow-ups --------------------------------------------------------------------------------------
+
+def when(day: date, today: date) -> str:
+    """A day as it follows a verb: "yesterday", "today", "on Tue 24 Nov" (never "on yesterday")."""
+    text = describe_day(day, today)
+    return text if text in ("today", "yesterday", "tomorrow") else f"on {text}"
+
+
+def where_with(kind: str, subtype: str, org: str) -> tuple[Inline, ...]:
+    """A meeting is with a person, an interview at a firm, an outcome from one: "coffee with Dana Lee",
+    "callback at Cravath", "offer from Cravath" (as commands/logs.py says them); never "callback with Cravath"."""
+    if kind == "networking":
+        return (" with ", UserText(org))
+    return (" from " if subtype in ("offer", "rejection") else " at ", UserText(org))
+
 
 def plan_follow_ups(db: Database, now: datetime, default_tz: str) -> list[Outgoing]:
     """Thank-you reminders the morning after an interview; "did it happen?" the day after a planned entry."""
@@ -193,8 +206,8 @@ def plan_follow_ups(db: Database, now: datetime, default_tz: str) -> list[Outgoi
                                 reply, c.member_id, c.cohort_id, who=c.display_name or c.user_id))
         elif c.status == "planned" and timedelta(days=1) <= today - day <= timedelta(days=7):
             reply = Reply(blocks=(
-                Para(("Did your ", Strong(what), " with " if kind == "networking" else " at ", UserText(org),
-                      f" on {describe_day(day, today)} happen? It counts once you confirm.",)),
+                Para(("Did your ", Strong(what), *where_with(kind, subtype, org),
+                      f" {when(day, today)} happen? It counts once you confirm.",)),
                 Actions((
                     Button("Yes", "cohort", f"happened {seq} yes", style="primary"),
                     Button("Rescheduled", "cohort", f"happened {seq} rescheduled"),
@@ -219,7 +232,7 @@ def _shown(name: str, user_id: str, privacy: str) -> str | UserText | None:
     return UserText(name or user_id)
 
 
-def summary_reply(db: Database, cohort_id: int, week_start: date, card: Card) -> Reply:
+def summary_reply(db: Database, cohort_id: int, week_start: date, card: Card | None) -> Reply:
     end = week_start + timedelta(days=6)
     prev = week_start - timedelta(days=7)
     week = board.board(db, cohort_id, week_start, end)  # every member with an entry that week, highest first
@@ -259,8 +272,7 @@ def summary_reply(db: Database, cohort_id: int, week_start: date, card: Card) ->
         blocks.append(Para(tuple(spans)))
     milestones: list[str | UserText] = []
     for row in listed:
-        weeks, _ = streaks.streak(board.active_days(db, row.member_id, end), end,
-                                  members.paused_days(db, row.member_id))
+        weeks = streaks.member_streak(db, row.member_id, end).weeks
         person = _shown(row.display_name, row.user_id, row.privacy)
         if weeks in MILESTONES and person is not None:
             milestones += [", " if milestones else "", person, f" ({weeks} weeks)"]
@@ -283,12 +295,13 @@ def plan_summaries(db: Database, now: datetime, default_tz: str, cards: Sequence
         key = f"summary:{c.id}:{iso_week(today)}"
         if ledger.settled(db, [key]):
             continue
-        card = choose_card(["general"], cards=cards,
+        # A channel's card must be true of everyone in it: only cards with no requirements (facts None).
+        card = choose_card(["general"], None, cards=cards,
                            seen=ledger.recent_summary_cards(db, c.id, now - CARD_MEMORY),
                            scores=ledger.card_scores(db, c.id), seed=key)
         reply = summary_reply(db, c.id, week_start(today) - timedelta(days=7), card)
         out.append(Outgoing(key, "summary", c.platform, c.workspace, c.workspace_key, c.channel, reply, None, c.id,
-                            card.id, who=f"#{c.channel}"))
+                            card.id if card else None, who=f"#{c.channel}"))
     return out
 
 

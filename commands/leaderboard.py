@@ -1,12 +1,13 @@
-"""Show the cohort leaderboard: /leaderboard [week|month|all]
+"""Show the cohort leaderboard: /leaderboard [week|month|last week|last month|all]
 
-Ranked by points; ties share a rank. Your own row is always shown.
+Ranked by points; ties share a rank. Your own row is always shown. "Last week" is the previous ISO week
+(Monday to Sunday) and "last month" the previous calendar month; their titles show the dates.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from commands.context import Context
 from commands.model import Inline, Para, Reply, Table, UserText
@@ -16,12 +17,19 @@ from storage import board
 from storage.clock import week_start
 
 NAME = "leaderboard"
-USAGE = "/leaderboard [week|month|all]"
-EXAMPLES = ("/leaderboard", "/leaderboard month")
+USAGE = "/leaderboard [week|month|last week|last month|all]"
+EXAMPLES = ("/leaderboard", "/leaderboard month", "/leaderboard last week")
 TOP = 10
-PERIODS = {"": "week", "week": "week", "this week": "week", "w": "week", "month": "month", "m": "month",
-           "all": "all", "all-time": "all", "alltime": "all", "ever": "all", "a": "all"}
-PERIOD_TITLES = {"week": "this week", "month": "this month", "all": "all time"}
+PERIODS = {"": "week", "week": "week", "this week": "week", "weekly": "week", "w": "week",
+           "month": "month", "this month": "month", "monthly": "month", "m": "month",
+           "last week": "last_week", "previous week": "last_week", "prev week": "last_week",
+           "last month": "last_month", "previous month": "last_month", "prev month": "last_month",
+           "all": "all", "all-time": "all", "all time": "all", "alltime": "all", "ever": "all", "a": "all"}
+PAST = ("last_week", "last_month")  # over: their dates are shown, and nobody can "be the first" any more
+NOBODY = "Nobody has logged anything yet in this period. Be the first: /interview or /network."
+NOBODY_BEFORE = "Nobody logged anything in that period. This week is a fresh start: /interview or /network."
+PERIOD_TITLES = {"week": "this week", "month": "this month", "last_week": "last week",
+                 "last_month": "last month", "all": "all time"}
 
 
 @dataclass(frozen=True)
@@ -36,12 +44,30 @@ def parse(text: str, today: date) -> Args:
     return Args(PERIODS[key])
 
 
-def period_start(period: str, today: date) -> date | None:
+def period_span(period: str, today: date) -> tuple[date | None, date]:
+    """First and last day of the period (None: from the beginning); a current period ends today."""
     if period == "week":
-        return week_start(today)
+        return week_start(today), today
     if period == "month":
-        return today.replace(day=1)
-    return None
+        return today.replace(day=1), today
+    if period == "last_week":
+        start = week_start(today) - timedelta(days=7)
+        return start, start + timedelta(days=6)
+    if period == "last_month":
+        end = today.replace(day=1) - timedelta(days=1)
+        return end.replace(day=1), end
+    return None, today
+
+
+def period_title(period: str, today: date) -> str:
+    """"this week", or for a past period its dates: "last week (Mon 23 Nov to Sun 29 Nov)"."""
+    title = PERIOD_TITLES[period]
+    if period in PAST:
+        start, end = period_span(period, today)
+        assert start is not None
+        years = f" {end.year}" if end.year != today.year else ""
+        title += f" ({start:%a} {start.day} {start:%b} to {end:%a} {end.day} {end:%b}{years})"
+    return title
 
 
 def ranked(rows: list[board.BoardRow]) -> list[tuple[int, board.BoardRow]]:
@@ -61,8 +87,8 @@ def shown_name(row: board.BoardRow, caller_id: int) -> Inline:
 
 def run(args: Args, ctx: Context) -> Reply:
     today = ctx.today
-    start = period_start(args.period, today)
-    rows = board.board(ctx.deps.db, ctx.cohort.id, start, today)
+    start, end = period_span(args.period, today)
+    rows = board.board(ctx.deps.db, ctx.cohort.id, start, end)
     totals = board.totals(rows)
     me = ctx.member.id
     visible = [r for r in rows if r.active and r.privacy != "hidden"]
@@ -94,11 +120,10 @@ def run(args: Args, ctx: Context) -> Reply:
                 add("–", own)
             else:
                 add("–", own, ", hidden" if own.privacy == "hidden" else ", not ranked")
-    title = f"Leaderboard, {PERIOD_TITLES[args.period]}"
+    title = f"Leaderboard, {period_title(args.period, today)}"
     blocks: list[Para | Table] = [Para((title,), style="heading")]
     if not visible:
-        blocks.append(Para(("Nobody has logged anything yet in this period. Be the first: /interview or "
-                            "/network.",)))
+        blocks.append(Para((NOBODY_BEFORE if args.period in PAST else NOBODY,)))
     note = f"Showing the top {TOP} of {len(visible)}." if len(visible) > TOP else ""
     blocks.append(Table(columns=("#", "Member", "Points", "Interviews", "Meetings"), rows=tuple(table_rows),
                         numeric=(True, False, True, True, True), highlight=highlight, note=note))

@@ -1,31 +1,129 @@
-"""Streaks: consecutive ISO weeks with at least one entry (pure functions over dates)."""
+"""Streaks: consecutive ISO weeks with at least one entry.
+
+A week counts when it has an entry. A week that ended with no entry breaks the streak, unless some day of it
+was paused: a paused (frozen) week neither counts nor breaks it. The week in progress cannot break anything
+yet: until it ends, the streak stands as it did when last week closed.
+
+`streak_state` is the pure rule over dates; `member_streak` reads a member's days and pauses and applies it.
+/progress shows `progress_line(state)`; the weekly nudge words the same state (bot/nudges.py), so they agree.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 
+from sqlite_utils import Database
+
+from storage import board
 from storage.clock import week_start
+
+WEEK = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class StreakState:
+    """Where a member's streak stands on one day."""
+
+    weeks: int  # weeks in the live streak (this week included when it already counts); 0 when none is alive
+    counts_this_week: bool  # this week already has an entry
+    frozen: bool  # paused on this very day: the streak neither grows nor breaks while the pause lasts
+    broken_last_week: bool  # a streak was alive until last week closed with no entry and no pause
+    ended_weeks: int = 0  # how long that broken streak was (0 unless broken_last_week)
+    paused_last_week: bool = False  # some day of last week was paused, so last week could not break it
+    paused_this_week: bool = False  # some day of this week is paused, so this week cannot break it either
+    last_active: date | None = None  # the latest day with an entry, up to the day asked about
+
+
+def _run(weeks: set[date], frozen: set[date], cursor: date) -> int:
+    """Weeks with an entry counting back from `cursor`, stepping over frozen weeks, up to the first missed one."""
+    count = 0
+    while cursor in weeks or cursor in frozen:  # both sets are finite, so this ends
+        count += cursor in weeks
+        cursor -= WEEK
+    return count
+
+
+def streak_state(days: Iterable[date], today: date, frozen_weeks: Iterable[date] = (),
+                 paused_today: bool = False) -> StreakState:
+    """The streak on `today`, from the days with an entry and any day of each paused week."""
+    active = [d for d in days if d <= today]
+    weeks = {week_start(d) for d in active}
+    frozen = {week_start(d) for d in frozen_weeks}
+    current = week_start(today)
+    last = current - WEEK
+    counts_this_week = current in weeks
+    standing = _run(weeks, frozen, last)  # the streak as it stood when last week closed
+    broken = last not in weeks and last not in frozen
+    ended = _run(weeks, frozen, last - WEEK) if broken else 0
+    return StreakState(
+        weeks=standing + (1 if counts_this_week else 0),
+        counts_this_week=counts_this_week,
+        frozen=paused_today,
+        broken_last_week=ended > 0,
+        ended_weeks=ended,
+        paused_last_week=last in frozen,
+        paused_this_week=current in frozen,
+        last_active=max(active, default=None),
+    )
 
 
 def streak(days: Iterable[date], today: date, frozen_weeks: Iterable[date] = ()) -> tuple[int, bool]:
-    """(weeks in the streak, whether this week already counts).
+    """(weeks in the streak, whether this week already counts): `streak_state` in short."""
+    state = streak_state(days, today, frozen_weeks)
+    return state.weeks, state.counts_this_week
 
-    The streak runs back from this week, or from last week when this week has nothing yet (it is still
-    alive until this week ends). Frozen weeks (a pause) neither count nor break it.
-    """
-    weeks = {week_start(d) for d in days if d <= today}
-    frozen = {week_start(d) for d in frozen_weeks}
-    current = week_start(today)
-    this_week = current in weeks
-    cursor = current if this_week else current - timedelta(days=7)
-    count = 0
-    while True:
-        if cursor in weeks:
-            count += 1
-        elif cursor not in frozen:
-            break
-        cursor -= timedelta(days=7)
-        if count == 0 and cursor < current - timedelta(days=7 * 520):
-            break
-    return count, this_week
+
+def paused_spans(db: Database, member_id: int) -> list[tuple[date, date]]:
+    """The member's pauses as (first day, day after the last), oldest first."""
+    rows = db.execute("SELECT starts_on, ends_on FROM pauses WHERE member_id = ? ORDER BY starts_on",
+                      [member_id]).fetchall()
+    return [(date.fromisoformat(s), date.fromisoformat(e)) for s, e in rows]
+
+
+def _weeks_touched(spans: Iterable[tuple[date, date]], until: date) -> list[date]:
+    """The Monday of every week with a paused day on or before `until`."""
+    out: list[date] = []
+    for starts, ends in spans:
+        last_day = min(ends - timedelta(days=1), until)
+        if last_day < starts:  # resumed the day it began (or not begun yet): no day was paused
+            continue
+        cursor = week_start(starts)
+        while cursor <= last_day:
+            out.append(cursor)
+            cursor += WEEK
+    return out
+
+
+def member_streak(db: Database, member_id: int, today: date) -> StreakState:
+    """A member's streak on `today`, from their active days (storage/board.py) and their pauses."""
+    spans = paused_spans(db, member_id)
+    return streak_state(board.active_days(db, member_id, today), today, _weeks_touched(spans, today),
+                        any(starts <= today < ends for starts, ends in spans))
+
+
+def _weeks(n: int) -> str:
+    return f"{n} {'week' if n == 1 else 'weeks'}"
+
+
+def progress_line(state: StreakState) -> str:
+    """The one line /progress shows about the streak."""
+    if state.frozen:
+        if state.weeks:
+            return (f"Streak: {_weeks(state.weeks)}, frozen while you are paused: it will not grow or break "
+                    "until the pause ends.")
+        return "Streak: frozen while you are paused. Log one entry after the pause to start one."
+    if state.counts_this_week:
+        return f"Streak: {_weeks(state.weeks)} in a row. Keep it going!"
+    if state.weeks and state.paused_this_week:
+        return f"Streak: {_weeks(state.weeks)}, safe this week thanks to your pause; an entry adds a week."
+    if state.weeks:
+        return f"Streak: {_weeks(state.weeks)}; log one entry by Sunday to keep it."
+    if state.broken_last_week:
+        return (f"Your {state.ended_weeks}-week streak ended: nothing was logged last week. Log one entry "
+                "this week to start a new one.")
+    if state.last_active is not None:
+        return "No streak running: log one entry this week to start one."
+    return "No streak yet: log one entry this week to start one."
+

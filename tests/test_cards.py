@@ -1,4 +1,5 @@
-"""The advice cards in bot/content: coverage of points and tags, shape of each nudge, and own-words text."""
+"""The advice cards in bot/content: coverage of points and tags, shape of each nudge, own-words text, and the
+requirements (`requires` / `unless`, as data) that say of whom a card's text is true."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 from bot.content import (
     ACTION_PREFIX,
     ARTICLES,
+    FACTS,
     POINT_ARTICLE,
     POINTS,
     TAGS,
@@ -95,6 +97,61 @@ def test_card_shape(card: Card) -> None:
         assert not set(text) & set("*_~<>`&"), f"{card.id}.{field} has markup characters"
 
 
+# --- requirements: a card's text is true of the member who gets it ---
+
+# Words in a card that take something about the member for granted, and the fact that makes them true.
+CLAIMS = {
+    "congratulations on the offer": "has_offer",
+    "with an offer on the table": "has_offer",
+    "networking count is climbing": "networked_last_week",
+    "networking column looks empty": "interviewed_last_week",
+    "welcome back": "back_from_pause",
+    "a no from a firm": "recent_rejection",
+    "ended in a no": "recent_rejection",
+    "that process": "recent_rejection",
+    "a recent conversation": "networked_recently",
+    "past contact": "networked_recently",
+    "someone you have already met": "networked_recently",
+    "from a past interview": "interviewed_recently",
+}
+
+
+@pytest.mark.parametrize("card", CARDS, ids=lambda card: card.id)
+def test_a_card_that_takes_something_for_granted_requires_it(card: Card) -> None:
+    text = f"{card.title} {card.nudge}".lower()
+    needed = {fact for phrase, fact in CLAIMS.items() if phrase in text}
+    assert needed <= card.requires, f"{card.id} says what needs {sorted(needed - card.requires)}"
+    if "networking column looks empty" in text:
+        assert "networked_last_week" in card.unless
+
+
+def test_requirements_are_data_apart_from_preferences() -> None:
+    offer = card_by_id("offers-keep-going")
+    assert offer is not None and offer.requires == {"has_offer"} and "has_offer" in offer.tags
+    climbing = card_by_id("one-on-one-depth")
+    assert climbing is not None and climbing.requires == {"networked_last_week"}
+    assert "networked_last_week" not in TAGS  # a fact, not a situation to prefer
+    used = {fact for c in CARDS for fact in c.requires | c.unless}
+    assert used <= set(FACTS)
+    assert sum(c.unconditional for c in CARDS) >= 20  # plenty is true of anyone (and of a whole channel)
+
+
+def test_two_or_three_cards_for_a_recent_rejection_in_our_own_words() -> None:
+    own = [c for c in CARDS if c.requires == {"recent_rejection"}]
+    assert 2 <= len(own) <= 3
+    assert {c.point for c in own} >= {"interview_is_networking"}  # the interviewer is a contact now
+    assert all("recent_rejection" in c.tags for c in own)
+
+
+def test_fits() -> None:
+    (c,) = parse_cards({"cards": [raw_card(requires=["has_offer"], unless=["recent_rejection"]),
+                                  raw_card(id="anyone")]})[:1]
+    assert c.fits(frozenset({"has_offer"}))
+    assert not c.fits(frozenset())
+    assert not c.fits(frozenset({"has_offer", "recent_rejection"}))
+    assert not c.fits(None) and not c.unconditional
+
+
 def test_split_sentences() -> None:
     assert split_sentences("One. Two? Three! This week: do it.") == [
         "One.",
@@ -157,6 +214,11 @@ def test_parse_accepts_a_good_card() -> None:
         ({"title": "A *bold* sample"}, "plain text"),
         ({"id": "Bad Id"}, "lower-case words"),
         ({"extra": "x"}, "unknown field"),
+        ({"requires": ["has_offers"]}, "unknown fact(s) in 'requires': has_offers"),
+        ({"unless": ["nope"]}, "unknown fact(s) in 'unless': nope"),
+        ({"requires": "has_offer"}, "'requires' must be a list of fact names"),
+        ({"requires": ["has_offer", "has_offer"]}, "'requires' names a fact twice"),
+        ({"requires": ["has_offer"], "unless": ["has_offer"]}, "has_offer cannot be both required and excluded"),
     ],
 )
 def test_parse_refuses_bad_cards(overrides: dict[str, Any], message: str) -> None:
@@ -167,6 +229,11 @@ def test_parse_refuses_bad_cards(overrides: dict[str, Any], message: str) -> Non
 def test_parse_refuses_duplicate_ids() -> None:
     with pytest.raises(ValueError, match="duplicate card id 'sample-card'"):
         parse_cards({"cards": [raw_card(), raw_card()]})
+
+
+def test_parse_refuses_a_deck_with_no_card_true_of_anyone() -> None:
+    with pytest.raises(ValueError, match="at least one card with no 'requires' or 'unless'"):
+        parse_cards({"cards": [raw_card(requires=["has_offer"])]})
 
 
 def test_parse_refuses_missing_cards() -> None:

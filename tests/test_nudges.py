@@ -22,7 +22,7 @@ from sqlite_utils import Database
 
 from bot.content import Card, card_by_id, load_cards
 from bot.delivery import Deliverer, Report
-from bot.nudges import choose_card, iso_week, plan_nudges
+from bot.nudges import choose_card, iso_week, plan_follow_ups, plan_nudges
 from bot.scheduler import sweep
 from bot.transports.slack.notify import EVENT_TYPE, SlackNotifier
 from commands.dispatch import dispatch
@@ -387,7 +387,9 @@ async def test_the_card_fits_the_members_week(deps: Deps, fake: FakeSlack) -> No
     for user, tag in expected.items():
         chosen = card(planned[user].card_id)
         assert tag in chosen.tags, (user, tag, chosen.id, sorted(chosen.tags))
-    # (U0OFFER logged only interviews, U0NEW nothing: the higher-priority situation decided their card.)
+    # (U0OFFER logged only interviews: the offer, the more important situation, decided the card. U0NEW logged
+    # nothing: a quiet-week card, and among those one for a first week; first week breaks ties, never overrides.)
+    assert "nothing_logged" in card(planned["U0NEW"].card_id).tags
 
     deliverer = make_deliverer(deps, slack_notifier(fake))
     report = await nudge_sweep(deps, deliverer)
@@ -443,8 +445,10 @@ async def test_no_card_repeats_within_six_weeks(deps: Deps) -> None:
 
 
 def share_of(card_id: str, scores: dict[str, tuple[int, int]], cards: Any, tag: str, n: int = 1500) -> float:
-    """How often `card_id` is chosen for a member in situation `tag`, over many seeds."""
-    picks = Counter(choose_card([tag], cards=cards, seen=set(), scores=scores, seed=f"seed-{i}").id for i in range(n))
+    """How often `card_id` is chosen for a member in situation `tag` (of whom its text is true), over many seeds."""
+    facts = card(card_id).requires
+    picks = Counter(getattr(choose_card([tag], facts, cards=cards, seen=set(), scores=scores, seed=f"seed-{i}"),
+                            "id", None) for i in range(n))
     return picks[card_id] / n
 
 
@@ -577,3 +581,19 @@ async def test_a_rescheduled_entry_gets_a_new_check_back_after_its_new_date(deps
     assert "happen" in posted_text(second) and metadata_key(second) != metadata_key(first)
     ok(slack_say(deps, "U0RES", f"/cohort happened {seq} yes", tz=NY))
     assert points_of(deps.db, seq) == 3
+
+
+async def test_check_backs_read_naturally_yesterday_without_on_a_date_with_it(deps: Deps) -> None:
+    """ "Did your callback at Davis Polk yesterday happen?"; a meeting is with a person, an interview at a firm."""
+    join(deps, "U0WORDS")
+    log(deps, "U0WORDS", "/interview Davis Polk callback 2026-12-03", when="2026-12-01T15:00")
+    log(deps, "U0WORDS", '/network "Dana Lee" coffee 2026-12-02', when="2026-12-01T15:00")
+    texts = sorted(text_of(o.reply) for o in plan_follow_ups(deps.db, utc("2026-12-04T14:00"), NY))
+    assert texts == [
+        "Did your callback at Davis Polk yesterday happen? It counts once you confirm.",
+        "Did your coffee with Dana Lee on Wed 2 Dec happen? It counts once you confirm.",
+    ]
+    later = [text_of(o.reply) for o in plan_follow_ups(deps.db, utc("2026-12-05T14:00"), NY)]
+    assert "Did your callback at Davis Polk on Thu 3 Dec happen? It counts once you confirm." in later
+    for text in texts + later:
+        assert " on yesterday" not in text and " on today" not in text and "callback with" not in text

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from bot.content import load_cards
+from bot.nudges import choose_card
 from bot.scheduler import sweep
 from commands.model import Deps
 from storage import members
@@ -111,7 +113,7 @@ def build_cohort(deps: Deps) -> None:
     ok(slack_say(deps, "U0ALICE", "/cohort setup <#C0JOBS|jobs> monday 9am", tz=NY))
     ok(slack_say(deps, "U0BOB", "/cohort privacy anonymous", tz=NY))
     ok(slack_say(deps, "U0HANA", "/cohort privacy hidden", tz=NY))
-    when = "2026-11-29T20:00"  # Sunday afternoon in New York: everything below is in the past
+    # Each entry is typed the evening of the day it happened (a batch typed at once would meet the daily caps).
     for user, line in [
         ("U0ALICE", '/network "Sam Park" coffee 2026-11-11'),
         ("U0ALICE", "/interview Davis screener 2026-11-18"),
@@ -125,9 +127,10 @@ def build_cohort(deps: Deps) -> None:
         ("U0HANA", "/interview Kirkland offer 2026-11-25"),
         ("U0QUINCY", "/interview Milbank screener 2026-11-17"),
         ("U0DORA", "/network NYSBA event 2026-11-19"),
-        ("U0DORA", '/network "Pat Kim" coffee 2026-12-02'),  # planned: counts nowhere yet
     ]:
-        log(deps, user, line, when=when)
+        log(deps, user, line, when=f"{line.rsplit(' ', 1)[1]}T23:00")  # 18:00 in New York that day
+    when = "2026-11-29T20:00"  # Sunday afternoon in New York
+    log(deps, "U0DORA", '/network "Pat Kim" coffee 2026-12-02', when=when)  # planned: counts nowhere yet
     log(deps, "U0ALICE", "/interview Mistake screener 2026-11-27", when=when)
     ok(slack_say(deps, "U0ALICE", "/cohort undo", tz=NY))  # deleted: counts nowhere
 
@@ -218,6 +221,14 @@ async def test_a_quiet_week_lists_nobody_and_the_next_week_posts_once_more(deps:
     assert metadata_key(second).endswith("2026-W50")
     rows = deliveries(deps.db, "summary")
     assert len({r["card_id"] for r in rows}) == 2  # a different card each week
+    # A channel's card must be true of everyone in it: never one with requirements ("Congratulations on the offer").
+    assert all(card(r["card_id"]).unconditional for r in rows)
+
+
+def test_a_channel_only_ever_gets_cards_true_of_anyone() -> None:
+    cards = load_cards()
+    picks = {choose_card(["general"], None, cards=cards, seen=set(), scores={}, seed=f"c{i}") for i in range(300)}
+    assert picks and all(c is not None and c.unconditional for c in picks)
 
 
 async def test_one_post_per_cohort_and_none_without_a_channel(deps: Deps, fake: FakeSlack) -> None:

@@ -1,16 +1,24 @@
 """Advice cards: the career advice cohortbot's nudges carry, kept as data.
 
 This package owns `cards.toml` (the cards themselves) and the typed loader for it. Each card carries one
-advice point from one of the two source articles, rewritten in the project's own words, plus the tags that
-say which member situation it suits. Who gets which card is decided elsewhere (`bot/nudges.py`); how a card
-looks on a platform is decided by the transports. Card text is plain text: no Slack mrkdwn.
+advice point from one of the two source articles, rewritten in the project's own words, plus two kinds of
+member data:
+- `requires` / `unless`: FACTS that must hold / must not hold for the card's text to be true of the member
+  ("Congratulations on the offer" requires `has_offer`). A card whose requirements fail is never sent to that
+  member; a card with neither list is true of anyone, and only such cards go to a whole channel.
+- `tags`: the member situations the card suits best. These are preferences for choosing among the cards that
+  are true of the member, never permission to send one that is not.
+Who gets which card is decided elsewhere (`bot/situations.py`, `bot/nudges.py`); how a card looks on a platform
+is decided by the transports. Card text is plain text: no Slack mrkdwn.
 
 Rules every card obeys (checked by `load_cards`, which raises `ValueError` naming the card):
 - a unique id of lower-case words joined by hyphens;
 - a known advice point (a key of `POINTS`); the card's article is the one that point comes from;
 - one to three tags, all from `TAGS`;
+- `requires` and `unless` (optional) name different FACTS, each at most once;
 - a nudge of two to four sentences whose last sentence is the card's action;
 - an action that is one sentence starting "This week: ".
+And the deck as a whole has at least one card with no requirements, so every member has a true card.
 """
 
 from __future__ import annotations
@@ -29,6 +37,7 @@ __all__ = [
     "POINTS",
     "POINT_ARTICLE",
     "TAGS",
+    "FACTS",
     "Card",
     "card_by_id",
     "load_cards",
@@ -57,9 +66,25 @@ TAGS: frozenset[str] = frozenset(
         "first_week",  # new to the cohort
         "streak",  # has a streak of active weeks going
         "back_from_pause",  # just came back from a pause
+        "recent_rejection",  # logged a rejection in the last two weeks
         "general",  # suits anyone
     }
 )
+
+# What a card's text may take for granted about the member, each exactly as bot/situations.py decides it.
+# "Last week" is the ISO week before the nudge's; "recently" is the six weeks up to the nudge day.
+FACTS: dict[str, str] = {
+    "first_week": "joined the cohort in the last seven days",
+    "back_from_pause": "a pause of theirs ended in the last fourteen days",
+    "has_offer": "logged an offer in the last six weeks",
+    "recent_rejection": "logged an interview at stage rejection last week, the week before, or this week so far",
+    "logged_last_week": "logged at least one entry last week",
+    "interviewed_last_week": "logged at least one interview last week",
+    "networked_last_week": "logged at least one networking meeting last week",
+    "interviewed_recently": "logged at least one interview in the last six weeks",
+    "networked_recently": "logged at least one networking meeting in the last six weeks",
+    "streak": "has a live streak of two weeks or more",
+}
 
 POINTS: dict[str, str] = {
     # every_interview, reasons 1-5
@@ -131,7 +156,7 @@ _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+")
 _MARKUP = frozenset("*_~<>`&")
 _TEXT_FIELDS = ("title", "nudge", "action")
-_FIELDS = frozenset({"id", "point", "tags", *_TEXT_FIELDS})
+_FIELDS = frozenset({"id", "point", "tags", "requires", "unless", *_TEXT_FIELDS})
 
 
 @dataclass(frozen=True)
@@ -144,7 +169,20 @@ class Card:
     title: str  # short headline, our words
     nudge: str  # 2-4 plain-text sentences; the last one is `action`
     action: str  # the one concrete thing to do this week
-    tags: frozenset[str]
+    tags: frozenset[str]  # situations it suits best (preferences)
+    requires: frozenset[str] = frozenset()  # FACTS that must hold for its text to be true of the member
+    unless: frozenset[str] = frozenset()  # FACTS that must not hold
+
+    @property
+    def unconditional(self) -> bool:
+        """True of anyone: the only kind of card a whole channel may get."""
+        return not self.requires and not self.unless
+
+    def fits(self, facts: frozenset[str] | None) -> bool:
+        """Whether the text is true of a member with these facts (None: a channel, whose members vary)."""
+        if facts is None:
+            return self.unconditional
+        return self.requires <= facts and not self.unless & facts
 
 
 def split_sentences(text: str) -> list[str]:
@@ -192,6 +230,11 @@ def _card(raw: Any, index: int) -> Card:
     if not 1 <= len(tags) <= 3 or len(set(tags)) != len(tags):
         raise ValueError(f"{where}: needs one to three different tags, got {tags}")
 
+    requires, unless = _facts(raw, "requires", where), _facts(raw, "unless", where)
+    both = sorted(requires & unless)
+    if both:
+        raise ValueError(f"{where}: {', '.join(both)} cannot be both required and excluded")
+
     title = _text(raw, "title", where)
     action = _text(raw, "action", where)
     if not action.startswith(ACTION_PREFIX) or len(split_sentences(action)) != 1:
@@ -211,7 +254,23 @@ def _card(raw: Any, index: int) -> Card:
         nudge=nudge,
         action=action,
         tags=frozenset(tags),
+        requires=requires,
+        unless=unless,
     )
+
+
+def _facts(raw: Mapping[str, Any], key: str, where: str) -> frozenset[str]:
+    value = raw.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(fact, str) for fact in value):
+        raise ValueError(f"{where}: '{key}' must be a list of fact names")
+    unknown = sorted(set(value) - set(FACTS))
+    if unknown:
+        raise ValueError(
+            f"{where}: unknown fact(s) in '{key}': {', '.join(unknown)}; known facts: {', '.join(sorted(FACTS))}"
+        )
+    if len(set(value)) != len(value):
+        raise ValueError(f"{where}: '{key}' names a fact twice")
+    return frozenset(value)
 
 
 def parse_cards(data: Mapping[str, Any]) -> tuple[Card, ...]:
@@ -225,6 +284,8 @@ def parse_cards(data: Mapping[str, Any]) -> tuple[Card, ...]:
         if card.id in seen:
             raise ValueError(f"cards.toml: duplicate card id {card.id!r}")
         seen.add(card.id)
+    if not any(card.unconditional for card in cards):
+        raise ValueError("cards.toml: needs at least one card with no 'requires' or 'unless', true of anyone")
     return cards
 
 

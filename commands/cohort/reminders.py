@@ -14,21 +14,24 @@ from typing import Any
 from commands.cohort.subcommand import Nothing, Subcommand, ignores_the_rest
 from commands.context import Context
 from commands.entries import form_for_edit, no_entry, own_entry
-from commands.model import Para, Reply, UserText
+from commands.model import Actions, Button, Para, Reply, UserText
 from commands.parsing import UsageError, describe_day, label, parse_id
-from commands.replies import info
+from commands.replies import info, plural
 from storage import activities, ledger, members
 
 MAX_PAUSE_WEEKS = 12
 _WEEKS = re.compile(r"^(\d{1,2})\s*(w|wk|wks|week|weeks)?$")
 _CARD_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+# Reasons with a usual length: "/cohort pause for finals" suggests two weeks; anything else, one.
+PAUSE_SUGGESTIONS = {"finals": 2, "exams": 2, "exam": 2}
 HAPPENED = {"yes": "yes", "y": "yes", "done": "yes", "rescheduled": "rescheduled", "moved": "rescheduled",
             "cancelled": "cancelled", "canceled": "cancelled", "no": "cancelled"}
 
 
 @dataclass(frozen=True)
 class PauseArgs:
-    weeks: int
+    weeks: int  # 0: no length given ("pause for finals"), so ask with buttons and store nothing
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -54,13 +57,33 @@ class HappenedArgs:
 
 
 def parse_pause(rest: str, today: date) -> PauseArgs:
-    m = _WEEKS.match(rest.lower() or "1w")
-    if not m or not 1 <= int(m[1]) <= MAX_PAUSE_WEEKS:
+    """ "2w", "2 weeks", "for 2 weeks", "2w for finals" pause; "for finals" (no length) asks how long."""
+    text = " ".join(rest.lower().split()) or "1w"
+    text = text[4:] if text.startswith("for ") else text
+    duration, _, _ = text.partition(" for ")
+    m = _WEEKS.match(duration)
+    if m and 1 <= int(m[1]) <= MAX_PAUSE_WEEKS:
+        return PauseArgs(int(m[1]))
+    if m or duration[:1].isdigit():
         raise UsageError(f"Pause for 1 to {MAX_PAUSE_WEEKS} weeks, like /cohort pause 2w.")
-    return PauseArgs(int(m[1]))
+    return PauseArgs(0, reason=text)
+
+
+def _suggest_pause(reason: str) -> Reply:
+    """How long? Buttons that run /cohort pause <n>w; nothing is stored until one is pressed."""
+    weeks = next((n for word, n in PAUSE_SUGGESTIONS.items() if word in reason.split()), 1)
+    why = "Two weeks usually covers exams. " if weeks == 2 else ""
+    return Reply(blocks=(
+        Para((f"How long a pause? {why}No nudges while it lasts, and your streak is frozen, not broken. "
+              "Nothing changes until you choose.",)),
+        Actions(tuple(Button(plural(n, "week"), "cohort", f"pause {n}w", style="primary" if n == weeks else None)
+                      for n in (1, 2, 3))),
+    ), private=True)
 
 
 def run_pause(args: PauseArgs, ctx: Context) -> Reply:
+    if not args.weeks:
+        return _suggest_pause(args.reason)
     until = ctx.today + timedelta(weeks=args.weeks)
     members.start_pause(ctx.deps.db, ctx.member.id, ctx.today, until, ctx.now)
     return info((f"Paused until {describe_day(until, ctx.today)}: no weekly nudges, and your streak is frozen, "
@@ -142,7 +165,8 @@ def run_happened(args: HappenedArgs, ctx: Context) -> Reply:
         if act.happened_on > today:
             raise UsageError(f"#{act.seq} is still upcoming ({describe_day(act.happened_on, today)}).")
         act = activities.update_activity(ctx.deps.db, act, ctx.now, rules, status="done")
-        return info((f"Great, #{act.seq} ", label(act.kind, act.subtype), " with ", UserText(act.org),
+        joiner = " with " if act.kind == "networking" else " at "
+        return info((f"Great, #{act.seq} ", label(act.kind, act.subtype), joiner, UserText(act.org),
                      f" counts now: +{act.points} points."))
     if args.answer == "cancelled":
         activities.update_activity(ctx.deps.db, act, ctx.now, rules, status="cancelled")
@@ -152,9 +176,11 @@ def run_happened(args: HappenedArgs, ctx: Context) -> Reply:
 
 
 ROWS: tuple[Subcommand[Any], ...] = (
-    Subcommand("pause", "Pause your weekly nudges; your streak is frozen, not broken.", "/cohort pause [<n>w]",
-               "/cohort pause 2w", PauseArgs, parse_pause, run_pause,
-               details=(f"From 1 to {MAX_PAUSE_WEEKS} weeks; one week if you don't say.",)),
+    Subcommand("pause", "Pause your weekly nudges; your streak is frozen, not broken.",
+               "/cohort pause [<n>w | for <reason>]", "/cohort pause 2w", PauseArgs, parse_pause, run_pause,
+               details=(f"From 1 to {MAX_PAUSE_WEEKS} weeks; one week if you don't say.",
+                        "/cohort pause for finals asks how long, with buttons; nothing changes until you press "
+                        "one.")),
     Subcommand("resume", "End a pause early.", "/cohort resume", "/cohort resume", Nothing, ignores_the_rest,
                run_resume),
     Subcommand("nudges", "Turn your weekly reminders off or on.", "/cohort nudges off|on", "/cohort nudges off",

@@ -153,6 +153,25 @@ async def check_app_token(settings: Settings) -> str | None:
     return None
 
 
+def _claim_database(settings: Settings) -> Any:
+    """The server's shared lock on the database, held until exit (a restore refuses a held database unless
+    forced); first, a backup folder the nightly job could not write stops the start with one line."""
+    from storage.backup import backup_folder, hold_for_server
+
+    if settings.backup_dir:
+        backup_folder(settings.backup_dir)
+    return hold_for_server(settings.db_path)
+
+
+def _nightly_backups(scheduler: Any, settings: Settings) -> None:
+    if settings.backup_dir:
+        from bot.scheduler import add_backup_job
+
+        add_backup_job(scheduler, settings.db_path, settings.backup_dir, settings.backup_keep, settings.backup_hour)
+        log.info("nightly backups at %02d:00 UTC to %s, keeping the newest %d", settings.backup_hour,
+                 settings.backup_dir, settings.backup_keep)
+
+
 def serve(settings: Settings) -> int:
     """Run the server until interrupted (`cohortbot serve`)."""
     if not settings.has_slack and not (settings.teams_app_id or settings.teams_anonymous):
@@ -163,6 +182,7 @@ def serve(settings: Settings) -> int:
         if problem:
             print(problem)
             return 2
+    in_use = _claim_database(settings)
     deps = build_deps(settings)
     app = build_app(settings, deps)
 
@@ -179,6 +199,7 @@ def serve(settings: Settings) -> int:
 
         app[SCHEDULER] = start_scheduler(deps, make_deliverer(settings, deps, app[NOTIFIERS]),
                                            settings.sweep_seconds)
+        _nightly_backups(app[SCHEDULER], settings)
         log.info("cohortbot listening on %s:%s (database %s)", settings.host, settings.port, settings.db_path)
 
     async def on_cleanup(app: web.Application) -> None:
@@ -194,6 +215,7 @@ def serve(settings: Settings) -> int:
             await close_session(app[SLACK].client)
             await close_session(app[SLACK_SENDER])
         deps.db.conn.close()
+        in_use.release()
 
     app.on_startup.append(on_startup)
     app.on_cleanup.append(on_cleanup)

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from bot.config import Settings, SettingsError
 from bot.delivery import Notifier, Report
+from bot.logs import setup_logging
 from commands.model import Deps
 from storage import DatabaseUnavailable, open_db
 
@@ -186,6 +187,44 @@ def cmd_teams_package(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
+    from storage.backup import backup
+
+    copy = backup(settings.db_path, args.out)
+    print(f"Backup written to {copy.path} ({copy.size} bytes, {copy.activities} activities).")
+    return 0
+
+
+def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
+    from storage.backup import restore
+
+    done = restore(args.file, settings.db_path, force=args.force, keep_replaced=not args.discard_replaced)
+    kept = f"; the database it replaced is kept as {done.replaced}" if done.replaced else ""
+    print(f"Restored {done.path} from {args.file} ({done.activities} activities){kept}.")
+    if done.was_in_use:
+        print("A server was using the database: restart it (systemctl restart cohortbot) so it starts afresh from "
+              "the restored record.")
+    return 0
+
+
+def cmd_healthcheck(settings: Settings, args: argparse.Namespace) -> int:
+    """Exit 0 when the server on HOST:PORT answers GET /healthz with 200 (a container's health check)."""
+    import urllib.error
+    import urllib.request
+
+    host = "127.0.0.1" if settings.host in ("", "0.0.0.0", "::") else settings.host
+    url = f"http://{f'[{host}]' if ':' in host else host}:{settings.port}/healthz"
+    try:
+        with urllib.request.urlopen(url, timeout=args.timeout) as response:
+            print(f"{url}: {response.status}")
+            return 0
+    except urllib.error.HTTPError as problem:
+        print(f"{url}: {problem.code} {problem.read(300).decode(errors='replace')}", file=sys.stderr)
+    except (urllib.error.URLError, OSError) as problem:
+        print(f"{url}: {getattr(problem, 'reason', problem)}", file=sys.stderr)
+    return 1
+
+
 def default_user() -> str:
     """The shell starts as the person at the terminal (their login name), so the board reads "ana (you)"."""
     import getpass
@@ -213,6 +252,15 @@ def make_parser() -> argparse.ArgumentParser:
     package = sub.add_parser("teams-package", help="zip the Teams app package with the app id filled in")
     package.add_argument("--app-id", default="", help="the bot's Microsoft App ID (default: TEAMS_APP_ID)")
     package.add_argument("--out", default="cohortbot-teams.zip", help="zip file or folder to write")
+    backup = sub.add_parser("backup", help="copy the database safely, even while the server writes to it")
+    backup.add_argument("--out", required=True, help="the backup file to write (or a folder to put one in)")
+    restore = sub.add_parser("restore", help="replace the database with a checked backup")
+    restore.add_argument("file", help="the backup to restore")
+    restore.add_argument("--force", action="store_true", help="replace it even while a server is using it")
+    restore.add_argument("--discard-replaced", action="store_true",
+                         help="do not keep the replaced database as <database>.replaced-<time>")
+    health = sub.add_parser("healthcheck", help="exit 0 when the server on PORT answers /healthz (containers)")
+    health.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for the answer")
     return parser
 
 
@@ -223,6 +271,9 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "nudge": cmd_nudge,
     "summary": cmd_summary,
     "teams-package": cmd_teams_package,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
+    "healthcheck": cmd_healthcheck,
 }
 
 
@@ -231,7 +282,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
-        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        setup_logging(settings)
         return COMMANDS[args.command or "run"](settings, args)
     except (SettingsError, DatabaseUnavailable) as problem:
         print(f"cohortbot: {problem}", file=sys.stderr)

@@ -59,6 +59,20 @@ def _zone(env: Mapping[str, str], name: str, default: str) -> str:
     return raw
 
 
+def _lower_choice(env: Mapping[str, str], name: str, default: str, allowed: tuple[str, ...]) -> str:
+    raw = env.get(name, "").strip().lower() or default
+    if raw not in allowed:
+        raise SettingsError(f"{name} must be one of {', '.join(allowed)}, not {raw!r}.")
+    return raw
+
+
+def _hour(env: Mapping[str, str], name: str, default: int) -> int:
+    value = _int(env, name, default)
+    if value > 23:
+        raise SettingsError(f"{name} must be an hour from 0 to 23 (UTC), not {value}.")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     db_path: str = "cohortbot.db"
@@ -80,6 +94,10 @@ class Settings:
     teams_tenant_id: str = ""
     teams_anonymous: bool = False
     log_level: str = "INFO"
+    log_format: str = "text"  # or "json": one JSON object a line
+    backup_dir: str = ""  # nightly backups inside `serve` go here; empty: none
+    backup_keep: int = 7  # nightly backups kept
+    backup_hour: int = 3  # UTC hour of the nightly backup
 
     @property
     def has_slack(self) -> bool:
@@ -121,4 +139,8 @@ class Settings:
             teams_tenant_id=env.get("TEAMS_TENANT_ID", "").strip(),
             teams_anonymous=env.get("TEAMS_ANONYMOUS", "").strip() in ("1", "true", "yes"),
             log_level=_choice(env, "LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")),
+            log_format=_lower_choice(env, "LOG_FORMAT", "text", ("text", "json")),
+            backup_dir=env.get("COHORTBOT_BACKUP_DIR", "").strip(),
+            backup_keep=_int(env, "COHORTBOT_BACKUP_KEEP", 7, least=1),
+            backup_hour=_hour(env, "COHORTBOT_BACKUP_HOUR", 3),
         )

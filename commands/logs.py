@@ -1,4 +1,10 @@
-"""What `/interview` and `/network` share: reading `<who> [kind] [when] [-- notes]` and storing the entry."""
+"""What `/interview` and `/network` share: reading a line (`commands.understand`) and storing the entry.
+
+A line read for sure is stored at once. One the reader is unsure of is shown back with Save, Change and Cancel
+(`commands.drafts`), and nothing is stored until Save is pressed: Save runs the same command with a canonical text
+the reader is always sure of, Change (`--change <canonical>`) opens the form prefilled, Cancel (`--cancel`)
+stores nothing.
+"""
 
 from __future__ import annotations
 
@@ -6,27 +12,23 @@ from dataclasses import dataclass
 from datetime import date
 
 from commands.context import Context
+from commands.drafts import ask, cancelled, change_form
+from commands.lexicon import Vocabulary
 from commands.model import Actions, Button, Para, Reply, Strong, UserText
-from commands.parsing import (
-    Token,
-    UsageError,
-    describe_day,
-    label,
-    match_phrase,
-    near_miss,
-    parse_date_words,
-    quoted,
-    tokenize,
-)
+from commands.parsing import describe_day, describe_when, label
 from commands.replies import plural
+from commands.understand import MAX_NAME, Understood, understand
 from storage import activities, board
 from storage.clock import week_start
 
-MAX_NAME = 200
+__all__ = ["MAX_NAME", "Cancel", "Draft", "Entry", "LogArgs", "Revise", "parse_entry", "run_entry", "share_reply",
+           "status_for", "store"]
 
 
 @dataclass(frozen=True)
 class LogArgs:
+    """An entry read for sure: stored as it is."""
+
     kind: str  # "interview" or "networking"
     org: str
     subtype: str
@@ -34,6 +36,30 @@ class LogArgs:
     day: date
     notes: str
     share: bool = False
+    time: str | None = None  # "14:00", when a time of day was typed
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A line the reader is unsure of: shown back with Save, Change and Cancel; nothing stored."""
+
+    understood: Understood
+
+
+@dataclass(frozen=True)
+class Revise:
+    """`--change <canonical>`: the form, prefilled with what was understood."""
+
+    understood: Understood | None
+    command: str
+
+
+@dataclass(frozen=True)
+class Cancel:
+    """`--cancel`: a draft dropped; nothing stored."""
+
+
+Entry = LogArgs | Draft | Revise | Cancel
 
 
 def status_for(day: date, today: date, current: str | None = None) -> str:
@@ -44,91 +70,29 @@ def status_for(day: date, today: date, current: str | None = None) -> str:
     return "planned" if day > today else "done"
 
 
-def parse_log(
-    text: str, *, kind: str, synonyms: dict[str, str], default: str, today: date, what: str, kind_word: str
-) -> LogArgs:
-    """Parse `<who> [kind] [when] [--share] [-- notes]`; `what` names the first field in messages."""
-    tokens, notes = tokenize(text)
-    share = any(not t.quoted and t.text.lower() == "--share" for t in tokens)
-    tokens = [t for t in tokens if t.quoted or t.text.lower() != "--share"]
-    tail = _read_tail(tokens, synonyms, today)
-    org = _name(tail.rest, synonyms, today, what=what, kind_word=kind_word)
-    canonical = tail.subtype or default
-    understood = tail.typed_kind if tail.typed_kind and tail.typed_kind.lower() != canonical else None
-    return LogArgs(
-        kind=kind,
-        org=org,
-        subtype=canonical,
-        understood_from=understood,
-        day=tail.day or today,
-        notes=notes or "",
-        share=share,
-    )
+def parse_entry(text: str, vocabulary: Vocabulary, today: date) -> Entry:
+    """Read an /interview or /network line: an entry to store, a draft to ask about, or a draft's button."""
+    head, _, rest = text.strip().partition(" ")
+    if head.lower() == "--cancel":
+        return Cancel()
+    if head.lower() == "--change":
+        read = understand(rest, vocabulary, today, today_by_default=False) if rest.strip() else None
+        return Revise(read, vocabulary.command)
+    read = understand(text, vocabulary, today)
+    if not read.sure or read.day is None or read.kind != vocabulary.kind:
+        return Draft(read)
+    return LogArgs(kind=read.kind, org=read.name, subtype=read.subtype, understood_from=read.typed_kind,
+                   day=read.day, notes=read.notes, share=read.share, time=read.time)
 
 
-@dataclass(frozen=True)
-class _Tail:
-    rest: list[Token]
-    day: date | None = None
-    subtype: str | None = None
-    typed_kind: str | None = None
-
-
-def _tail_of(tokens: list[Token], width: int) -> list[str] | None:
-    tail = tokens[-width:]
-    if len(tokens) > width and not any(t.quoted for t in tail):
-        return [t.text for t in tail]
-    return None
-
-
-def _read_tail(tokens: list[Token], synonyms: dict[str, str], today: date) -> _Tail:
-    """Read the optional words from the end: a date and a stage/type, in either order."""
-    found = _Tail(tokens)
-    for _ in range(2):
-        before = found
-        if found.day is None:
-            for width in (2, 1):
-                words = _tail_of(found.rest, width)
-                parsed = parse_date_words(words, today) if words else None
-                if parsed is not None:
-                    found = _Tail(found.rest[:-width], parsed, found.subtype, found.typed_kind)
-                    break
-        if found is before and found.subtype is None:
-            for width in (3, 2, 1):
-                words = _tail_of(found.rest, width)
-                subtype = match_phrase(words, synonyms) if words else None
-                if subtype is not None and words:
-                    found = _Tail(found.rest[:-width], found.day, subtype, " ".join(words))
-                    break
-        if found is before:
-            break
-    return found
-
-
-def _name(tokens: list[Token], synonyms: dict[str, str], today: date, *, what: str, kind_word: str) -> str:
-    """The person or organisation: what is left once the date and the stage or type are read."""
-    if not tokens or not any(t.text for t in tokens):
-        raise UsageError(f"Tell me the {what} first.")
-    if tokens[0].quoted and len(tokens) > 1:
-        extra = " ".join(t.text for t in tokens[1:])
-        hint = near_miss(tokens[1].text, synonyms)
-        if hint:
-            raise UsageError(f"Unknown {kind_word} ", *quoted(extra), f". Did you mean {hint!r}?")
-        raise UsageError("I don't understand ", *quoted(extra), f" after the {what}. Put notes after --.")
-    if not tokens[0].quoted and len(tokens) > 1:
-        hint = near_miss(tokens[-1].text, synonyms)
-        if hint:
-            raise UsageError(f"Unknown {kind_word} ", *quoted(tokens[-1].text), f". Did you mean {hint!r}?")
-    org = " ".join(t.text for t in tokens).strip()
-    if not org:
-        raise UsageError(f"The {what} is empty. Type a name, in quotes if it has a comma.")
-    if len(tokens) == 1 and not tokens[0].quoted:
-        lone = tokens[0].text
-        if match_phrase([lone], synonyms) is not None or parse_date_words([lone], today) is not None:
-            raise UsageError(*quoted(lone), f" looks like a {kind_word} or a date, but the {what} is missing.")
-    if len(org) > MAX_NAME:
-        raise UsageError(f"The {what} is {len(org)} characters; keep it under {MAX_NAME}. Put detail in notes.")
-    return org
+def run_entry(args: Entry, ctx: Context) -> Reply:
+    if isinstance(args, LogArgs):
+        return store(args, ctx, source=ctx.request.source)
+    if isinstance(args, Draft):
+        return ask(args.understood, ctx.today)
+    if isinstance(args, Revise):
+        return change_form(args.understood, args.command)
+    return cancelled()
 
 
 def store(args: LogArgs, ctx: Context, *, source: str) -> Reply:
@@ -163,7 +127,7 @@ def store(args: LogArgs, ctx: Context, *, source: str) -> Reply:
         Strong(lead),
         joiner,
         UserText(act.org),
-        f", {describe_day(act.happened_on, today)}",
+        f", {describe_when(act.happened_on, today, args.time)}",
         f" (#{act.seq}).",
     ]
     blocks: list[Para | Actions] = [Para(tuple(head)), Para((" ".join(_details(args, logged, ctx)),))]

@@ -1,7 +1,9 @@
-"""Log a networking meeting: /network <person or organisation> [type] [when] [-- notes]
+"""Log a networking meeting: /network <person or organisation> [type] [when] [time] [-- notes], in any order
 
-Types: informational interview (the default), coffee, alumni call, event, referral, other.
-When: today (default), yesterday, a weekday, last fri, 11/20 or 2026-11-20.
+Types: informational interview (the default), coffee (lunch, drinks), alumni call, event (reception, mixer, career
+fair), referral, other. When: today (default), yesterday, last night, a weekday, last fri, Dec 3, 12/3 or
+2026-12-03; a time like 2pm. "coffee w/ Jane from Kirkland" is stored as Jane (Kirkland); a line I am unsure of is
+shown back with Save, Change and Cancel, and nothing is stored until you choose.
 """
 
 from __future__ import annotations
@@ -9,20 +11,21 @@ from __future__ import annotations
 from datetime import date
 
 from commands.context import Context
-from commands.logs import LogArgs, parse_log, store
+from commands.lexicon import NETWORKING
+from commands.logs import Entry, parse_entry, run_entry
 from commands.model import Reply
-from commands.parsing import TYPE_SYNONYMS, TYPES_HELP
+from commands.parsing import TYPES_HELP
 
 NAME = "network"
-USAGE = "/network <person or organisation> [type] [when] [-- notes]"
-EXAMPLES = ('/network "Dana Lee, Ropes & Gray" informational tuesday', "/network Cooley alumni call last fri")
+USAGE = "/network <person or organisation> [type] [when] [time] [-- notes]"
+EXAMPLES = ('/network "Dana Lee, Ropes & Gray" informational tuesday',
+            "/network coffee w/ Jane from Kirkland yesterday")
 VOCABULARY = TYPES_HELP  # the words it takes for a meeting type, for /cohort help network
 
 
-def parse(text: str, today: date) -> LogArgs:
-    return parse_log(text, kind="networking", synonyms=TYPE_SYNONYMS, default="informational", today=today,
-                     what="person or organisation", kind_word="meeting type")
+def parse(text: str, today: date) -> Entry:
+    return parse_entry(text, NETWORKING, today)
 
 
-def run(args: LogArgs, ctx: Context) -> Reply:
-    return store(args, ctx, source=ctx.request.source)
+def run(args: Entry, ctx: Context) -> Reply:
+    return run_entry(args, ctx)

@@ -136,7 +136,8 @@ HALF_YEAR = timedelta(days=183)
 DATE_HELP = "Try today, yesterday, a weekday (tue), last fri, 11/20 or 2026-11-20."
 
 
-def _checked(day: date, today: date, typed: str) -> date:
+def checked(day: date, today: date, typed: str) -> date:
+    """`day`, when it is within two years back and one year ahead of `today`; else a UsageError naming `typed`."""
     if day < today - MAX_PAST:
         raise UsageError(UserText(typed), f" is more than two years ago. {DATE_HELP}")
     if day > today + MAX_FUTURE:
@@ -144,7 +145,8 @@ def _checked(day: date, today: date, typed: str) -> date:
     return day
 
 
-def _make(year: int, month: int, day: int, typed: str) -> date:
+def make_date(year: int, month: int, day: int, typed: str) -> date:
+    """The date, or a UsageError saying there is no such date as `typed`."""
     try:
         return date(year, month, day)
     except (ValueError, OverflowError):  # OverflowError: a number too big for C, like nov 2200000000
@@ -152,16 +154,16 @@ def _make(year: int, month: int, day: int, typed: str) -> date:
             from None
 
 
-def _nearest(month: int, day: int, today: date, typed: str) -> date:
+def nearest_date(month: int, day: int, today: date, typed: str) -> date:
     """A month and day without a year: the nearest such date.
 
     "12/20" typed in January means last December, and "1/5" typed in late December the coming January.
     """
-    candidate = _make(today.year, month, day, typed)
+    candidate = make_date(today.year, month, day, typed)
     if candidate - today > HALF_YEAR:
-        return _make(today.year - 1, month, day, typed)
+        return make_date(today.year - 1, month, day, typed)
     if today - candidate > HALF_YEAR:
-        return _make(today.year + 1, month, day, typed)
+        return make_date(today.year + 1, month, day, typed)
     return candidate
 
 
@@ -189,14 +191,14 @@ def _one_word_date(w: str, today: date, typed: str) -> date | None:
         return today - timedelta(days=(today.weekday() - WEEKDAYS[w]) % 7)
     m = _ISO.match(w)
     if m:
-        return _checked(_make(int(m[1]), int(m[2]), int(m[3]), typed), today, typed)
+        return checked(make_date(int(m[1]), int(m[2]), int(m[3]), typed), today, typed)
     m = _SLASH.match(w)
     if m:
         month, day_ = int(m[1]), int(m[2])
         if m[3]:
             year = int(m[3]) + (2000 if len(m[3]) == 2 else 0)
-            return _checked(_make(year, month, day_, typed), today, typed)
-        return _checked(_nearest(month, day_, today, typed), today, typed)
+            return checked(make_date(year, month, day_, typed), today, typed)
+        return checked(nearest_date(month, day_, today, typed), today, typed)
     if _DATEISH.match(w):
         raise UsageError("I can't read ", UserText(typed), f" as a date. {DATE_HELP}")
     return None
@@ -217,7 +219,7 @@ def _two_word_date(first: str, second: str, today: date, typed: str) -> date | N
     if month_first or day_first:
         month = MONTHS[first] if month_first else MONTHS[second]
         day_ = int(second if month_first else first)
-        return _checked(_nearest(month, day_, today, typed), today, typed)
+        return checked(nearest_date(month, day_, today, typed), today, typed)
     return None
 
 
@@ -235,6 +237,23 @@ def describe_day(day: date, today: date) -> str:
     return text
 
 
+def describe_time(time: str) -> str:
+    """"14:00" -> "2:00pm", "09:30" -> "9:30am", "12:00" -> "noon"."""
+    hour, minute = int(time[:2]), time[3:]
+    if (hour, minute) == (12, "00"):
+        return "noon"
+    return f"{hour % 12 or 12}:{minute}{'pm' if hour >= 12 else 'am'}"
+
+
+def describe_when(day: date, today: date, time: str | None = None) -> str:
+    """A day and maybe a time: "yesterday at 2:00pm", "Thu 3 Dec at 9:30am (upcoming)"."""
+    text = describe_day(day, today)
+    if time is None:
+        return text
+    at = f" at {describe_time(time)}"
+    return text[:-len(" (upcoming)")] + at + " (upcoming)" if text.endswith(" (upcoming)") else text + at
+
+
 # ---- kinds -------------------------------------------------------------------------------------------
 
 STAGE_SYNONYMS: dict[str, str] = {
@@ -249,7 +268,14 @@ STAGE_SYNONYMS: dict[str, str] = {
     "offer": "offer", "offered": "offer", "got offer": "offer",
     "rejection": "rejection", "rejected": "rejection", "reject": "rejection", "ding": "rejection",
     "dinged": "rejection", "no offer": "rejection", "declined": "rejection",
-    "other": "other", "interview": "other",
+    "other": "other", "interview": "other", "interviewed": "other", "interviewing": "other",
+    "screening interview": "screener", "screening call": "screener", "screener call": "screener",
+    "1st-round": "screener", "2nd-round": "callback", "final-round": "callback",
+    "phone interview": "other", "video interview": "other", "zoom interview": "other", "virtual interview": "other",
+    "in-person interview": "other",
+    "offer call": "offer", "verbal offer": "offer", "job offer": "offer", "return offer": "offer",
+    "offer letter": "offer", "rejection email": "rejection", "rejection letter": "rejection",
+    "turned down": "rejection", "no-offer": "rejection",
 }
 TYPE_SYNONYMS: dict[str, str] = {
     "informational": "informational", "info": "informational", "informational interview": "informational",
@@ -261,6 +287,14 @@ TYPE_SYNONYMS: dict[str, str] = {
     "conference": "event", "cle": "event", "bar event": "event",
     "referral": "referral", "referred": "referral", "intro": "referral", "introduction": "referral",
     "other": "other", "meeting": "other",
+    "dinner": "coffee", "brunch": "coffee", "coffee meeting": "coffee", "virtual coffee": "coffee",
+    "info call": "informational", "informational call": "informational", "info chat": "informational",
+    "informational chat": "informational", "informational meeting": "informational",
+    "zoom call": "alumni", "video call": "alumni",
+    "happy hour": "event", "career fair": "event", "job fair": "event", "info session": "event",
+    "information session": "event", "webinar": "event", "networking reception": "event",
+    "alumni reception": "event", "alumni event": "event", "alumni mixer": "event", "alumni panel": "event",
+    "alumni dinner": "event", "bar association event": "event", "networking night": "event",
 }
 STAGE_LABELS = {"screener": "screener", "callback": "callback", "clerkship": "clerkship", "offer": "offer",
                 "rejection": "rejection", "other": "interview"}
@@ -287,11 +321,12 @@ def near_miss(word: str, table: dict[str, str]) -> str | None:
     w = word.lower()
     if len(w) < 4 or w in table:
         return None
-    return _closest(w, tuple(k for k in table if " " not in k))
+    return closest(w, tuple(k for k in table if " " not in k))
 
 
 @functools.lru_cache(maxsize=4096)
-def _closest(word: str, candidates: tuple[str, ...]) -> str | None:
+def closest(word: str, candidates: tuple[str, ...]) -> str | None:
+    """The candidate `word` is most probably a typo of (difflib ratio 0.8 or more), if any."""
     # Every log with a multi-word organisation asks this about its last word; difflib took a sixth of the
     # command's time, and members type the same firms over and over.
     close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.8)

@@ -1,24 +1,30 @@
 """Show your progress: /progress
 
-Your week against your weekly goal, your streak, and your latest entries with their ids.
+Your week against your weekly goal, your streak, your applications (each organisation's steps so far, like
+"Cravath: screener → callback → offer"), and your latest entries with their ids.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from commands.context import Context
 from commands.model import Actions, Button, Inline, Para, Reply, Strong, Table, UserText
 from commands.parsing import UsageError, describe_day, label
 from commands.replies import plural
-from storage import activities, board, members, streaks
+from storage import activities, applications, board, members, streaks
 from storage.clock import week_start
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 NAME = "progress"
 USAGE = "/progress"
 EXAMPLES = ("/progress", "/cohort goal 4")
 RECENT = 5
+APPLICATIONS = 5  # the most recently active
 
 
 @dataclass(frozen=True)
@@ -30,6 +36,19 @@ def parse(text: str, today: date) -> Args:
     if text.strip():
         raise UsageError("/progress takes no options; it shows your own week.")
     return Args()
+
+
+def pipeline_paras(db: Database, member_id: int, today: date) -> list[Para]:
+    """One line per application, most recently active first: "Cravath: screener → callback → offer"."""
+    lines: list[Para] = []
+    for pipe in applications.pipelines(db, member_id, APPLICATIONS):
+        steps = [label("interview", s.subtype) + (" (upcoming)" if s.happened_on > today else
+                                                    " (to confirm)" if s.status == "planned" else "")
+                 for s in pipe.steps]
+        lines.append(Para((UserText(pipe.application.org), ": " + " \u2192 ".join(steps))))
+    if lines:
+        lines.insert(0, Para(("Your applications",), style="heading"))
+    return lines
 
 
 def run(args: Args, ctx: Context) -> Reply:
@@ -54,6 +73,7 @@ def run(args: Args, ctx: Context) -> Reply:
     blocks.append(Para((streak_text,)))
     if done >= goal:
         blocks.append(Para(("Goal met for this week. \U0001f389",)))
+    blocks.extend(pipeline_paras(db, member.id, today))
     entries = activities.recent(db, member.id, RECENT)
     if entries:
         rows: list[tuple[Inline, ...]] = []

@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 
 from sqlite_utils import Database
 
+from storage import scoring
 from storage.db import transaction
 
 
@@ -34,7 +35,11 @@ class Totals:
 
 
 def board(db: Database, cohort_id: int, start: date | None, end: date) -> list[BoardRow]:
-    """Per-member sums for entries dated start..end (inclusive; start None = all time), highest first."""
+    """Per-member sums for entries dated start..end (inclusive; start None = all time), highest first.
+
+    Interviews and meetings are the entries that count (storage/scoring.py: an offer counts only the interview it
+    implies, a rejection nothing, an entry typed long after it happened nothing); a member is on the board for a
+    period when something of theirs in it scores or counts."""
     if start is None:
         return _all_time(db, cohort_id, end)
     lower = start.isoformat()
@@ -42,10 +47,10 @@ def board(db: Database, cohort_id: int, start: date | None, end: date) -> list[B
         """
         SELECT m.id, m.display_name, m.user_id, m.privacy, m.active, s.points, s.interviews, s.meetings
         FROM (
-            SELECT member_id, SUM(points) AS points,
-                   SUM(kind = 'interview') AS interviews, SUM(kind = 'networking') AS meetings
+            SELECT member_id, SUM(points) AS points, SUM(counted * (kind = 'interview')) AS interviews,
+                   SUM(counted * (kind = 'networking')) AS meetings
             FROM activities
-            WHERE cohort_id = ? AND happened_on BETWEEN ? AND ? AND deleted_at IS NULL AND status = 'done'
+            WHERE cohort_id = ? AND happened_on BETWEEN ? AND ? AND deleted_at IS NULL AND (counted = 1 OR points > 0)
             GROUP BY member_id
         ) AS s JOIN members AS m ON m.id = s.member_id
         ORDER BY s.points DESC, s.interviews + s.meetings DESC, m.id
@@ -65,7 +70,7 @@ def _all_time(db: Database, cohort_id: int, end: date) -> list[BoardRow]:
     """The all-time board from the running totals (one row per member), less any entries dated after `end`.
 
     Same answer as `board(db, cohort_id, date.min, end)` over the entries, without summing every entry the
-    cohort ever logged (the totals are kept by storage.activities.record_day).
+    cohort ever logged (the totals are kept by storage.scoring.record_day).
     """
     future = db.execute(
         "SELECT 1 FROM member_days WHERE cohort_id = ? AND day > ? LIMIT 1", [cohort_id, end.isoformat()]
@@ -75,7 +80,7 @@ def _all_time(db: Database, cohort_id: int, end: date) -> list[BoardRow]:
             """
             SELECT m.id, m.display_name, m.user_id, m.privacy, m.active, t.points, t.interviews, t.meetings
             FROM member_totals AS t JOIN members AS m ON m.id = t.member_id
-            WHERE t.cohort_id = ? AND t.interviews + t.meetings > 0
+            WHERE t.cohort_id = ? AND t.points + t.interviews + t.meetings > 0
             ORDER BY t.points DESC, t.interviews + t.meetings DESC, m.id
             """,
             [cohort_id],
@@ -94,7 +99,7 @@ def _all_time(db: Database, cohort_id: int, end: date) -> list[BoardRow]:
             ) AS f ON f.member_id = t.member_id
             WHERE t.cohort_id = ?
         ) AS s JOIN members AS m ON m.id = s.member_id
-        WHERE s.interviews + s.meetings > 0
+        WHERE s.points + s.interviews + s.meetings > 0
         ORDER BY s.points DESC, s.interviews + s.meetings DESC, m.id
         """,
         [cohort_id, end.isoformat(), cohort_id],
@@ -105,19 +110,7 @@ def _all_time(db: Database, cohort_id: int, end: date) -> list[BoardRow]:
 def rebuild_totals(db: Database) -> None:
     """Recompute member_days and member_totals from the entries (after bulk imports or a repair)."""
     with transaction(db):
-        db.execute("DELETE FROM member_days")
-        db.execute("DELETE FROM member_totals")
-        db.execute(
-            "INSERT INTO member_days (member_id, day, cohort_id, points, interviews, meetings) "
-            "SELECT member_id, happened_on, MIN(cohort_id), SUM(points), SUM(kind = 'interview'), "
-            "SUM(kind = 'networking') FROM activities WHERE deleted_at IS NULL AND status = 'done' "
-            "GROUP BY member_id, happened_on"
-        )
-        db.execute(
-            "INSERT INTO member_totals (cohort_id, member_id, points, interviews, meetings) "
-            "SELECT cohort_id, member_id, SUM(points), SUM(interviews), SUM(meetings) FROM member_days "
-            "GROUP BY cohort_id, member_id"
-        )
+        scoring.rebuild_totals(db)
 
 
 def totals(rows: list[BoardRow]) -> Totals:
@@ -149,7 +142,7 @@ def member_sums(db: Database, member_id: int, start: date, end: date) -> BoardRo
 
 def active_days(db: Database, member_id: int, until: date) -> list[date]:
     """Distinct days (newest first) on which the member has a live entry, up to `until`."""
-    # A member_days row exists exactly for the days with at least one live, done entry.
+    # A member_days row exists exactly for the days with a live entry that scores or counts.
     rows = db.execute(
         "SELECT day FROM member_days WHERE member_id = ? AND day <= ? ORDER BY day DESC",
         [member_id, until.isoformat()],

@@ -7,8 +7,14 @@ one at the bottom.
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import NamedTuple
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
+
+from storage.applications import link_unlinked
+from storage.scoring import local_day, rebuild_totals, rescore
 
 MIGRATIONS = Migrations("cohortbot")
 
@@ -215,4 +221,82 @@ def teams_user_ids(db: Database) -> None:
             aad_object_id TEXT NOT NULL,
             PRIMARY KEY (tenant_id, channel_user_id)
         ) WITHOUT ROWID"""
+    )
+
+
+class _Rules(NamedTuple):
+    """A cohort's points as stored (storage.members.ScoringRules, which this module cannot import)."""
+
+    interview: int
+    offer_bonus: int
+    informational: int
+    meeting: int
+    event: int
+    daily_cap: int
+
+
+@MIGRATIONS(name="0005_applications")
+def applications_and_fair_board(db: Database) -> None:
+    # An offer or a rejection is the outcome of an application (a member's process with one organisation), not
+    # another interview; entries typed long after the day they happened, or many at once, no longer move the
+    # board. Each entry gains its application (interviews only), the day it was typed (in the member's timezone,
+    # else the cohort's, else UTC) and whether it counts as an interview or meeting; the board's index covers the
+    # count instead of the status. Existing entries are linked in logging order and the whole history is
+    # rescored under these rules (storage/scoring.py), so the board equals a recomputation from the first day.
+    _run(
+        db,
+        """CREATE TABLE applications (
+            id INTEGER PRIMARY KEY,
+            member_id INTEGER NOT NULL REFERENCES members(id),
+            org TEXT NOT NULL,
+            org_key TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            UNIQUE (member_id, org_key)
+        )""",
+        "ALTER TABLE activities ADD COLUMN application_id INTEGER REFERENCES applications(id)",
+        "ALTER TABLE activities ADD COLUMN logged_on TEXT",
+        "ALTER TABLE activities ADD COLUMN counted INTEGER NOT NULL DEFAULT 0",
+        "DROP INDEX activities_board",  # made again below, after the history is rescored (faster than kept up)
+    )
+    typed = [
+        (local_day(datetime.fromisoformat(created), member_tz, cohort_tz).isoformat(), ident)
+        for ident, created, member_tz, cohort_tz in db.execute(
+            "SELECT a.id, a.created_at, m.tz, c.tz FROM activities AS a JOIN members AS m ON m.id = a.member_id "
+            "JOIN cohorts AS c ON c.id = m.cohort_id"
+        ).fetchall()
+    ]
+    db.conn.executemany("UPDATE activities SET logged_on = ? WHERE id = ?", typed)
+    link_unlinked(db)
+    for member_id, *rules in db.execute(
+        "SELECT m.id, c.points_interview, c.points_offer_bonus, c.points_informational, c.points_meeting, "
+        "c.points_event, c.daily_cap FROM members AS m JOIN cohorts AS c ON c.id = m.cohort_id "
+        "WHERE m.id IN (SELECT DISTINCT member_id FROM activities)"
+    ).fetchall():
+        rescore(db, member_id, _Rules(*rules), (), from_start=True, keep_totals=False)
+    rebuild_totals(db)
+    _run(
+        db,
+        """CREATE INDEX activities_board ON activities (cohort_id, happened_on, member_id, kind, counted, points)
+           WHERE deleted_at IS NULL""",
+        "CREATE INDEX activities_application ON activities (application_id, happened_on) WHERE deleted_at IS NULL",
+        "CREATE INDEX activities_member_logged ON activities (member_id, logged_on) WHERE deleted_at IS NULL",
+    )
+
+
+@MIGRATIONS(name="0006_journal")
+def journal(db: Database) -> None:
+    # Every change a member makes to their entries, so /cohort undo takes back the last one, then the one before.
+    _run(
+        db,
+        """CREATE TABLE journal (
+            id INTEGER PRIMARY KEY,
+            member_id INTEGER NOT NULL REFERENCES members(id),
+            activity_id INTEGER NOT NULL REFERENCES activities(id),
+            action TEXT NOT NULL CHECK (action IN ('log', 'edit', 'delete')),
+            before TEXT NOT NULL DEFAULT '{}',
+            after TEXT NOT NULL DEFAULT '{}',
+            at TEXT NOT NULL,
+            undone_at TEXT
+        )""",
+        "CREATE INDEX journal_member ON journal (member_id, id) WHERE undone_at IS NULL",
     )

@@ -10,7 +10,7 @@ yet: until it ends, the streak stands as it did when last week closed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -101,6 +101,35 @@ def member_streak(db: Database, member_id: int, today: date) -> StreakState:
     spans = paused_spans(db, member_id)
     return streak_state(board.active_days(db, member_id, today), today, _weeks_touched(spans, today),
                         any(starts <= today < ends for starts, ends in spans))
+
+
+BATCH = 500  # members per statement in member_streaks
+
+
+def member_streaks(db: Database, days: Mapping[int, date]) -> dict[int, StreakState]:
+    """`member_streak(db, member, today)` for many members at once (member id -> their own today): two
+    statements per 500 members instead of two per member. The days are read from `member_days`, exactly as
+    storage.board.active_days reads them for one member."""
+    out: dict[int, StreakState] = {}
+    ids = list(days)
+    for i in range(0, len(ids), BATCH):
+        chunk = ids[i:i + BATCH]
+        marks = ",".join("?" * len(chunk))
+        latest = max(days[mid] for mid in chunk).isoformat()
+        active: dict[int, list[date]] = {mid: [] for mid in chunk}
+        for mid, day in db.execute(f"SELECT member_id, day FROM member_days WHERE member_id IN ({marks}) "
+                                   "AND day <= ? ORDER BY member_id, day DESC", [*chunk, latest]):
+            active[mid].append(date.fromisoformat(day))
+        spans: dict[int, list[tuple[date, date]]] = {mid: [] for mid in chunk}
+        for mid, starts, ends in db.execute(f"SELECT member_id, starts_on, ends_on FROM pauses WHERE member_id IN "
+                                            f"({marks}) ORDER BY member_id, starts_on", chunk):
+            spans[mid].append((date.fromisoformat(starts), date.fromisoformat(ends)))
+        for mid in chunk:
+            today = days[mid]
+            out[mid] = streak_state([d for d in active[mid] if d <= today], today,
+                                    _weeks_touched(spans[mid], today),
+                                    any(starts <= today < ends for starts, ends in spans[mid]))
+    return out
 
 
 def _weeks(n: int) -> str:

@@ -35,9 +35,16 @@ def seeded(deps: Deps, db: Database) -> Deps:
 LONG = "x" * 1990  # with "Latham -- " in front: 2,000 characters
 BAD = [
     # (what the member typed, the first line of the reply)
-    ("/interview Latham callbak", "Unknown stage 'callbak'. Did you mean 'callback'?"),
     ('/interview "Latham" xyzzy', "I don't understand 'xyzzy' after the organisation. Put notes after --."),
-    ("/network Dana evnt", "Unknown meeting type 'evnt'. Did you mean 'event'?"),
+    ('/interview "Latham" callback blue', "I don't understand 'blue' after the organisation. Put notes after --."),
+    ("/interview callback tomorrow", "'callback tomorrow' looks like a stage or a date, but the organisation is "
+                                     "missing."),
+    ("/network coffee with", "'coffee with' looks like a meeting type or a date, but the person or organisation is "
+                             "missing."),
+    ("/interview Latham callback 2/30/2027", "There is no date 2/30/2027. Dates are month/day, like 11/20. Try "
+                                             "today, yesterday, a weekday (tue), last fri, 11/20 or 2026-11-20."),
+    ("/interview Cravath callback 900 days ago", "900 days ago is more than two years ago. Try today, yesterday, a "
+                                                 "weekday (tue), last fri, 11/20 or 2026-11-20."),
     ("/cohort edit 1 stage xyzzy", "'xyzzy' is not a stage. Stages: screener (OCI, first round), callback "
                                    "(second round, office visit), clerkship, offer, rejection, other."),
     ("/cohort edit 2 type xyzzy", "You have no entry #2. /progress lists your entries and their ids."),
@@ -196,7 +203,9 @@ def test_display_names_reach_the_leaderboard_only_as_user_text(deps: Deps, db: D
     name = "<!channel>*boss*"
     say(deps, name, "/network Dana Lee \U0001f600 coffee")
     assert db.execute("SELECT display_name FROM members").fetchone()[0] == name
-    assert db.execute("SELECT org FROM activities").fetchone()[0] == "Dana Lee \U0001f600"
+    # An emoji at the end of a name is decoration, like "!" ("got an offer from Wachtell! \U0001f389"); a quoted
+    # name keeps it (test_names_and_notes_are_stored_exactly_and_shown_only_as_user_text).
+    assert db.execute("SELECT org FROM activities").fetchone()[0] == "Dana Lee"
     assert_only_as_user_text(say(deps, "bob", "/leaderboard"), "<!channel>", "*boss*")
     assert_only_as_user_text(say(deps, name, "/leaderboard"), "<!channel>", "*boss*")
     assert_only_as_user_text(say(deps, name, "/interview Latham offer --share"), "<!channel>", "*boss*")
@@ -206,7 +215,6 @@ def test_display_names_reach_the_leaderboard_only_as_user_text(deps: Deps, db: D
     ("line", "raw"),
     [
         ('/interview "Latham" <!channel>', "<!channel>"),
-        ("/interview Latham *callbak*", "*callbak*"),
         ('/network "Dana" <@U123>', "<@U123>"),
         ("/leaderboard <!channel>", "<!channel>"),
         ("/cohort <!here>", "<!here>"),
@@ -224,3 +232,52 @@ def test_errors_echo_user_text_only_as_user_text(seeded: Deps, line: str, raw: s
     assert not reply.ok and reply.private
     assert "Example" in text_of(reply)
     assert_only_as_user_text(reply, raw)
+
+
+# ---- a line the reader is unsure of: shown back, nothing stored ------------------------------------------------
+
+UNSURE = [
+    ("/interview Latham callbak", "'callbak' looks like 'callback'."),
+    ("/interview Latham screner tue", "'screner' looks like 'screener'."),
+    ("/network Dana evnt", "'evnt' looks like 'event'."),
+    ('/network "Dana Lee" cofee', "'cofee' looks like 'coffee'."),
+    ("/interview Cravath callback next month", "'next month' is not one day. Which day?"),
+    ("/interview Cravath went well", "'Cravath went well' reads like a sentence, not a name. Put notes after --, or "
+                                     "quote the name."),
+]
+
+
+@pytest.mark.parametrize(("line", "reason"), UNSURE, ids=[line[:40] for line, _ in UNSURE])
+def test_an_unsure_line_is_shown_back_privately_and_stores_no_entry(seeded: Deps, db: Database, line: str,
+                                                                     reason: str) -> None:
+    before = snapshot(db)
+    for user in ("alice", "newcomer"):
+        reply = say(seeded, user, line)
+        assert reply.private
+        text = text_of(reply)
+        assert text.splitlines()[0] == "Not saved yet: is this right?"
+        assert reason in text
+        labels = [b.label for block in reply.blocks if isinstance(block, Actions) for b in block.buttons]
+        assert labels[-2:] == ["Change", "Cancel"]
+        assert snapshot(db)["activities"] == before["activities"]
+
+
+@pytest.mark.parametrize(
+    ("line", "raw"),
+    [
+        ("/interview Latham *callbak*", "*callbak*"),
+        ("/interview <!channel> went well", "<!channel>"),
+        ("/network coffee with <@U123> next week", "<@U123>"),
+    ],
+)
+def test_an_unsure_line_echoes_user_text_only_as_user_text(seeded: Deps, line: str, raw: str) -> None:
+    reply = say(seeded, "alice", line)
+    assert text_of(reply).startswith("Not saved yet")
+    everything = list(spans(reply))
+    assert not [s for s in everything if isinstance(s, str) and raw in s and s not in button_texts(reply)]
+    assert [s for s in everything if isinstance(s, UserText) and raw in s.value]
+
+
+def button_texts(reply: Reply) -> set[str]:
+    """The commands buttons run (our own data, never shown as text)."""
+    return {b.text for block in reply.blocks if isinstance(block, Actions) for b in block.buttons}

@@ -49,7 +49,7 @@ def last_para(reply: Reply) -> str:
         ("/interview Latham", 3),
         ("/interview Latham callback", 3),
         ("/interview Latham screener", 3),
-        ("/interview Latham rejection", 3),
+        ("/interview Latham rejection", 0),  # an outcome, not one more interview
         ("/interview Latham offer", 8),
         ("/network Dana Lee", 3),  # informational is the default type
         ("/network Dana Lee informational", 3),
@@ -86,8 +86,11 @@ def test_daily_cap(deps: Deps, db: Database) -> None:
     assert "+2 points (the daily cap of 10 keeps the board fair)." in text_of(capped)
     nothing = say(deps, "alice", "/network Dana Lee coffee")
     assert "+0 points (the daily cap of 10 keeps the board fair)." in text_of(nothing)
-    say(deps, "alice", "/interview Skadden yesterday")  # another day has its own cap
-    assert points(db) == [8, 2, 0, 3]
+    say(deps, "alice", "/interview Skadden yesterday")  # typed today: today's typing cap is used up too
+    assert points(db) == [8, 2, 0, 0]
+    clock_of(deps).advance(days=1)
+    say(deps, "alice", "/interview Milbank screener")  # a new day, a new cap
+    assert points(db)[-1] == 3
     # Another member's cap is their own.
     say(deps, "bob", "/interview Cooley")
     assert points(db)[-1] == 3
@@ -135,7 +138,7 @@ def test_future_entry_is_upcoming_and_scores_once_it_has_happened(deps: Deps, db
     clock_of(deps).set("2026-12-01T15:00:00")  # the day has passed; it counts once she says it happened
     assert alice_on_board("all") == []
     confirmed = say(deps, "alice", "/cohort happened 1 yes")
-    assert text_of(confirmed) == "Great, #1 callback with Cooley counts now: +3 points."
+    assert text_of(confirmed) == "Great, #1 callback at Cooley counts now: +3 points."
     assert (row(db, 1)["status"], row(db, 1)["points"]) == ("done", 3)
     assert alice_on_board() == [("1", "alice", "3", "1", "0")]
     progress = table_of(say(deps, "alice", "/progress"))
@@ -178,7 +181,7 @@ def test_ties_share_a_rank_1_1_3(deps: Deps) -> None:
 def test_leaderboard_periods(deps: Deps) -> None:
     say(deps, "alice", "/interview Latham")  # this week
     say(deps, "alice", "/interview Cooley 11/2")  # this month, not this week
-    say(deps, "alice", "/interview Skadden 10/20")  # last month
+    say(deps, "alice", "/interview Skadden 10/30")  # last month (within 30 days, so it scores)
     assert board_rows(say(deps, "alice", "/leaderboard"))[0][2:] == ("3", "1", "0")
     assert board_rows(say(deps, "alice", "/leaderboard month"))[0][2:] == ("6", "2", "0")
     assert board_rows(say(deps, "alice", "/leaderboard all"))[0][2:] == ("9", "3", "0")
@@ -284,7 +287,7 @@ def test_goal_and_progress_week(deps: Deps, db: Database) -> None:
     say(deps, "alice", "/network Sam event")
     say(deps, "alice", "/network Pat referral")
     text = text_of(say(deps, "alice", "/progress"))
-    assert "This week: 4 of 4 toward your goal  \u25cf\u25cf\u25cf\u25cf  (1 interview, 3 meetings, 8 points)" in text
+    assert "This week: 4 of 4 toward your goal  \u25cf\u25cf\u25cf\u25cf  (1 interview, 3 meetings, 7 points)" in text
     assert "Goal met for this week." in text
     assert text_of(say(deps, "alice", "/cohort goal 1")) == "Your weekly goal is now 1 entry."
 
@@ -323,10 +326,10 @@ def test_progress_lists_recent_entries_with_ids(deps: Deps) -> None:
     assert table.columns == ("Id", "When", "What", "With", "Points")
     assert [tuple(plain(c) for c in r) for r in table.rows] == [
         ("#6", "Mon 30 Nov (upcoming)", "interview", "Skadden", "–"),
-        ("#4", "today", "offer", "Cooley", "8"),
+        ("#4", "today", "offer", "Cooley", "5"),  # the Cooley interview (#3) is logged: the bonus alone
         ("#3", "yesterday", "coffee", "Dana Lee, Ropes & Gray", "2"),
         ("#2", "Tue 24 Nov", "callback", "Latham", "3"),
-        ("#5", "Fri 20 Nov", "event", "Sam", "1"),
+        ("#5", "Fri 20 Nov", "event", "Sam", "0"),  # typed today, after today's cap was reached
     ]
     assert "Change one: /cohort edit <id> <field> <value>, or /cohort delete <id>." in text_of(reply)
     assert "Nothing logged yet." in text_of(say(deps, "carol", "/progress"))
@@ -387,17 +390,18 @@ def test_edit_date_moves_the_points(deps: Deps, db: Database) -> None:
     say(deps, "alice", "/network Dana Lee coffee")  # #3: 0 (capped)
     assert points(db) == [8, 2, 0]
     reply = say(deps, "alice", "/cohort edit 2 date yesterday")
-    assert text_of(reply) == "Updated #2 interview · Cooley · yesterday (3 points)."
+    # Both were typed today, so today's typing cap still holds them: backdating can't move the board.
+    assert text_of(reply) == "Updated #2 interview · Cooley · yesterday (2 points)."
     assert row(db, 2)["happened_on"] == "2026-11-26"
-    assert points(db) == [8, 3, 2]  # Cooley scores in full on its own day; today's coffee now fits the cap
-    assert board_rows(say(deps, "alice", "/leaderboard"))[0][2:] == ("13", "2", "1")
+    assert points(db) == [8, 2, 0]
+    assert board_rows(say(deps, "alice", "/leaderboard"))[0][2:] == ("10", "2", "1")
     # Moving it into the future makes it upcoming (no points yet); moving it back makes it done again.
     upcoming = say(deps, "alice", "/cohort edit 2 date next mon")
     assert text_of(upcoming) == "Updated #2 interview · Cooley · Mon 30 Nov (upcoming) (0 points)."
     assert (row(db, 2)["happened_on"], row(db, 2)["status"]) == ("2026-11-30", "planned")
     assert board_rows(say(deps, "alice", "/leaderboard"))[0][2:] == ("10", "1", "1")
     say(deps, "alice", "/cohort edit 2 date 11/26")
-    assert (row(db, 2)["happened_on"], row(db, 2)["status"], row(db, 2)["points"]) == ("2026-11-26", "done", 3)
+    assert (row(db, 2)["happened_on"], row(db, 2)["status"], row(db, 2)["points"]) == ("2026-11-26", "done", 2)
 
 
 def test_edit_notes(deps: Deps, db: Database) -> None:

@@ -361,14 +361,15 @@ def burst(today: date) -> list[tuple[str, str, str, date, int]]:
 
 
 def expected_points(entries: list[tuple[str, str, str, date, int]]) -> dict[str, int]:
-    """Per member: the daily cap applies to each day's total, whatever order the entries were stored in."""
+    """Per member: the daily cap applies to each day's total, whatever order the entries were stored in, and
+    again to everything typed in one day (all of these are typed now), so backdating can't add more."""
     per_day: Counter[tuple[str, date]] = Counter()
     for user, _, _, day, points in entries:
         per_day[(user, day)] += points
     out: Counter[str] = Counter()
     for (user, _), total in per_day.items():
         out[user] += min(total, RULES.daily_cap)
-    return dict(out)
+    return {user: min(total, RULES.daily_cap) for user, total in out.items()}
 
 
 def slack_escape(text: str) -> str:

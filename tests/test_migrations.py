@@ -10,6 +10,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from storage import open_db
 from storage.migrations import MIGRATIONS
 
 APPLIED = ["0001_core", "0002_seen_events", "0003_nudges", "0004_board_totals", "0100_teams_conversations",
-           "0101_teams_user_ids"]
+           "0101_teams_user_ids", "0005_applications", "0006_journal"]
 
 # table -> columns ("name TYPE [NOT NULL] [DEFAULT x] [PK]", in order), indexes ("name": "[UNIQUE ](cols)[ WHERE]"),
 # foreign keys ("column -> table.column").
@@ -58,15 +59,32 @@ SCHEMA: dict[str, dict[str, list[str] | dict[str, str]]] = {
                     "happened_on TEXT NOT NULL", "notes TEXT NOT NULL DEFAULT ''",
                     "points INTEGER NOT NULL DEFAULT 0", "status TEXT NOT NULL DEFAULT 'done'",
                     "source TEXT NOT NULL DEFAULT ''", "created_at TEXT NOT NULL", "updated_at TEXT NOT NULL",
-                    "deleted_at TEXT", "thanked_at TEXT"],
+                    "deleted_at TEXT", "thanked_at TEXT", "application_id INTEGER", "logged_on TEXT",
+                    "counted INTEGER NOT NULL DEFAULT 0"],
         "indexes": {
             # The leaderboard's range scan: live rows of one cohort by day, covering what it sums.
-            "activities_board": "(cohort_id, happened_on, member_id, kind, points, status) WHERE",
+            "activities_board": "(cohort_id, happened_on, member_id, kind, counted, points) WHERE",
             "activities_member": "(member_id, happened_on) WHERE",
             "activities_member_created": "(member_id, created_at)",
+            "activities_application": "(application_id, happened_on) WHERE",
+            "activities_member_logged": "(member_id, logged_on) WHERE",
             "sqlite_autoindex_activities_1": "UNIQUE (workspace_id, seq)",
         },
-        "foreign_keys": ["cohort_id -> cohorts.id", "member_id -> members.id", "workspace_id -> workspaces.id"],
+        "foreign_keys": ["application_id -> applications.id", "cohort_id -> cohorts.id", "member_id -> members.id",
+                         "workspace_id -> workspaces.id"],
+    },
+    "applications": {
+        "columns": ["id INTEGER PK", "member_id INTEGER NOT NULL", "org TEXT NOT NULL", "org_key TEXT NOT NULL",
+                    "created_at TEXT NOT NULL"],
+        "indexes": {"sqlite_autoindex_applications_1": "UNIQUE (member_id, org_key)"},
+        "foreign_keys": ["member_id -> members.id"],
+    },
+    "journal": {
+        "columns": ["id INTEGER PK", "member_id INTEGER NOT NULL", "activity_id INTEGER NOT NULL",
+                    "action TEXT NOT NULL", "before TEXT NOT NULL DEFAULT '{}'", "after TEXT NOT NULL DEFAULT '{}'",
+                    "at TEXT NOT NULL", "undone_at TEXT"],
+        "indexes": {"journal_member": "(member_id, id) WHERE"},
+        "foreign_keys": ["activity_id -> activities.id", "member_id -> members.id"],
     },
     "member_days": {
         "columns": ["member_id INTEGER NOT NULL PK", "day TEXT NOT NULL PK", "cohort_id INTEGER NOT NULL",
@@ -206,25 +224,48 @@ RELEASE_0_1 = Path(__file__).resolve().parent / "data" / "release-0.1.db"
 
 
 def test_a_database_written_by_release_0_1_opens_with_every_row_kept(tmp_path: Path) -> None:
-    """The file in tests/data was written by release 0.1, when the Teams migrations were registered elsewhere."""
+    """The file in tests/data was written by release 0.1, when the Teams migrations were registered elsewhere.
+
+    Every row is kept with every value it had, except what is derived from the entries: each entry's points, and
+    the day and all-time totals, are recomputed under the current rules (storage/scoring.py)."""
     path = tmp_path / "cohortbot.db"
     shutil.copy(RELEASE_0_1, path)
     old = sqlite3.connect(path)
-    before = {t: sorted(old.execute(f"SELECT * FROM {t}").fetchall(), key=repr)
-              for (t,) in old.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    tables = [t for (t,) in old.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+              if t != "_sqlite_migrations"]
+    columns = {t: [r[1] for r in old.execute(f"PRAGMA table_info({t})")] for t in tables}
+    kept = {t: [c for c in columns[t] if (t, c) != ("activities", "points")] for t in tables
+            if t not in ("member_days", "member_totals")}
+    before = {t: sorted(old.execute(f"SELECT {', '.join(cols)} FROM {t}").fetchall(), key=repr)
+              for t, cols in kept.items()}
+    counts = {t: old.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in kept}
     old.close()
     db = open_db(path)
     assert describe(db) == SCHEMA
     assert MIGRATIONS.pending(db) == []
     for table, rows in before.items():
-        if table != "_sqlite_migrations":
-            assert sorted(db.execute(f"SELECT * FROM {table}").fetchall(), key=repr) == rows, table
+        assert sorted(db.execute(f"SELECT {', '.join(kept[table])} FROM {table}").fetchall(), key=repr) == rows, table
+    assert {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in kept} == counts
     # The record is usable: the members, their entries and the Teams pairs read back through the code.
     assert [r[0] for r in db.execute("SELECT display_name FROM members ORDER BY id")] == ["alice", "bob", "carol"]
     assert db.execute("SELECT COUNT(*) FROM activities WHERE deleted_at IS NULL").fetchone() == (4,)
-    from storage import teams
+    from storage import board, teams
 
     assert teams.aad_for(db, "tenant-1", "29:abc") == "aad-1"
+    # Interviews are linked to applications (bob's screener and offer at Cravath are one), typed days are filled
+    # in (the cohort's timezone, New York), and bob's offer is the outcome of his Cravath application: the offer
+    # bonus only, as he interviewed there the day before, and no second interview.
+    assert db.execute("SELECT member_id, org FROM applications ORDER BY id").fetchall() == [
+        (1, "Latham"), (2, "Cravath")]
+    assert db.execute("SELECT seq, application_id, logged_on, points, counted FROM activities ORDER BY seq"
+                      ).fetchall() == [(1, 1, "2026-11-25", 3, 1), (2, None, "2026-11-25", 2, 1),
+                                       (3, 2, "2026-11-25", 3, 1), (4, 2, "2026-11-25", 5, 0),
+                                       (5, None, "2026-11-25", 0, 0)]
+    assert [(r.display_name, r.points, r.interviews, r.meetings) for r in board.board(db, 1, None, date(2026, 12, 1))
+            ] == [("bob", 8, 1, 0), ("alice", 5, 1, 1)]
+    stored = sorted(db.execute("SELECT * FROM member_days").fetchall())
+    board.rebuild_totals(db)
+    assert sorted(db.execute("SELECT * FROM member_days").fetchall()) == stored
 
 
 def test_without_migrate_nothing_is_created(tmp_path: Path) -> None:

@@ -6,7 +6,9 @@ fresh in-memory database that already holds a few entries (two workspaces, two m
 
 - dispatch never raises;
 - a refused command (ok=False) says why and shows the usage line, and stores nothing;
-- an accepted /interview or /network stores exactly the one row the reply names;
+- an accepted /interview or /network stores exactly the one row the reply names, or, when the reader is unsure, stores
+  no entry and offers Save, Change and Cancel: pressing Save (the canonical text) stores exactly one row, at once,
+  and Change and Cancel store nothing;
 - the Block Kit rendering (`bot.transports.rendering.to_message`) validates with slack_sdk's models and carries no
   `<` or `>` at all (so no `<!channel>`, `<@U…>`, `<#C…>` or `<http…>` from user text survives: our own words use
   neither character), no bare `&`, and no live mrkdwn formatting from user text.
@@ -34,7 +36,20 @@ from bot.transports.slack import rendering
 from commands import REGISTRY
 from commands.cohort import ACTIONS as EXTRA_ACTIONS
 from commands.dispatch import dispatch
-from commands.model import Actor, CommandRequest, Deps, Para, Reply, Strong, Table, UserText, Where, plain
+from commands.model import (
+    Actions,
+    Actor,
+    Button,
+    CommandRequest,
+    Deps,
+    Para,
+    Reply,
+    Strong,
+    Table,
+    UserText,
+    Where,
+    plain,
+)
 from storage import open_db
 
 FRIDAY = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
@@ -175,8 +190,21 @@ def strings(node: Any) -> Iterator[str]:
             yield from strings(value)
 
 
+def without_button_values(node: Any) -> Any:
+    """The message without its buttons' values: data our transport reads back, never shown or parsed by Slack
+    (a draft's Save button carries the member's own words)."""
+    if isinstance(node, dict):
+        if node.get("type") == "button":
+            value = json.loads(node["value"])
+            assert set(value) == {"c", "t"} and value["c"] in REGISTRY, value
+        return {k: without_button_values(v) for k, v in node.items() if not (k == "value" and "action_id" in node)}
+    if isinstance(node, list):
+        return [without_button_values(v) for v in node]
+    return node
+
+
 def assert_renders_safely(reply: Reply) -> None:
-    message = rendering.to_message(reply)
+    message = without_button_values(rendering.to_message(reply))
     dumped = json.dumps(message, ensure_ascii=False)
     assert "<" not in dumped and ">" not in dumped, dumped
     assert not ENTITY.search(message["text"]), message["text"]  # the notification fallback: escaped, no markup
@@ -210,8 +238,39 @@ def check_dispatch(name: str, text: str, now: datetime, tz: str | None, admin: b
     elif name in ("interview", "network"):
         after = rows(deps)["activities"]
         new = [row for row in after if row not in before["activities"]]
-        assert len(new) == 1, words  # exactly the one entry the reply confirms
+        if stores_nothing_on_purpose(reply):
+            assert new == [], words  # a draft, the Change form or Cancel: no entry
+            check_draft_buttons(deps, reply, tz)
+        else:
+            assert len(new) == 1, words  # exactly the one entry the reply confirms
     assert_renders_safely(reply)
+
+
+def buttons_of(reply: Reply) -> dict[str, Button]:
+    return {b.label: b for block in reply.blocks if isinstance(block, Actions) for b in block.buttons}
+
+
+def stores_nothing_on_purpose(reply: Reply) -> bool:
+    """A draft (it has Cancel), the Change form, or Cancel's answer."""
+    return "Cancel" in buttons_of(reply) or reply.form is not None or words_of(reply).startswith("Cancelled")
+
+
+def check_draft_buttons(deps: Deps, reply: Reply, tz: str | None) -> None:
+    """Change and Cancel store nothing; Save stores exactly one entry, without asking again."""
+    pressed = buttons_of(reply)
+    for label in ("Change", "Cancel"):
+        if label in pressed:
+            before = rows(deps)
+            answer = say(deps, pressed[label].command, pressed[label].text, tz=tz)
+            assert answer.ok and rows(deps) == before, words_of(answer)
+            assert (answer.form is not None) == (label == "Change")
+            assert_renders_safely(answer)
+    if "Save" in pressed:
+        entries = rows(deps)["activities"]
+        saved = say(deps, pressed["Save"].command, pressed["Save"].text, tz=tz)
+        new = [row for row in rows(deps)["activities"] if row not in entries]
+        assert len(new) == 1, (pressed["Save"].text, words_of(saved))
+        assert_renders_safely(saved)
 
 
 # ---- the properties --------------------------------------------------------------------------------------------

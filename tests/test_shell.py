@@ -69,7 +69,8 @@ def board_from_file(path: Path) -> dict[str, tuple[int, int, int]]:
     """member -> (points, interviews, meetings) this week, straight from the file with our own SQL."""
     with sqlite3.connect(path) as conn:
         found = conn.execute(
-            """SELECT m.user_id, SUM(a.points), SUM(a.kind = 'interview'), SUM(a.kind = 'networking')
+            """SELECT m.user_id, SUM(a.points), SUM(a.counted AND a.kind = 'interview'),
+                      SUM(a.counted AND a.kind = 'networking')
                FROM activities a JOIN members m ON m.id = a.member_id
                WHERE a.deleted_at IS NULL AND a.happened_on BETWEEN ? AND ?
                GROUP BY m.user_id""",
@@ -95,16 +96,17 @@ def check_session(transcript: str, path: Path) -> None:
     assert rows[10] == ("Mistake", "other", 0, 1)
     assert said["carol> /cohort undo"] == "Undone: removed #10 interview · Mistake · today."
     assert said["carol> /cohort edit 9 stage offer"] == "Updated #9 offer · Davis Polk · today (8 points)."
-    # Bob's second Skadden offer the same day scores nothing; his day is capped at 10.
+    # Bob's second Skadden offer the same day scores nothing and counts nothing; his day is capped at 10. His
+    # first offer counts the interview it implies (none logged at Skadden), the second is not one more.
     assert "so it scores once" in said["bob> /interview Skadden offer"]
 
     board = said["carol> /leaderboard"]
     assert board.startswith("Leaderboard, this week\n")
     assert board_from_text(board) == board_from_file(path) == {
-        "bob": (10, 3, 1), "alice": (9, 2, 1), "carol": (9, 1, 1)}
+        "bob": (10, 2, 1), "alice": (9, 2, 1), "carol": (9, 1, 1)}
     assert [row[0] for row in table_rows(board)] == ["1", "2", "2"]
     assert "> " in board and "carol (you)" in next(line for line in board.splitlines() if line.startswith("> "))
-    assert board.splitlines()[-1].strip() == ("Cohort this week: 6 interviews and 3 meetings from 3 members, "
+    assert board.splitlines()[-1].strip() == ("Cohort this week: 5 interviews and 3 meetings from 3 members, "
                                               "28 points.")
 
     progress = said["carol> /progress"]

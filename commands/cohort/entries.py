@@ -30,7 +30,7 @@ from commands.parsing import (
     quoted,
     tokenize,
 )
-from commands.replies import info
+from commands.replies import info, plural
 from storage import activities
 
 FIELDS = {
@@ -60,12 +60,46 @@ def entry_words(act: activities.Activity, today: date) -> tuple[str | UserText |
             describe_day(act.happened_on, today))
 
 
+def _edit_words(undone: activities.Undone, today: date) -> list[str | UserText | Strong]:
+    """What an undone edit put back, e.g. "date back to Tue 24 Nov, stage back to callback"."""
+    act = undone.activity
+    parts: list[tuple[str | UserText, ...]] = []
+    for field, value in undone.restored.items():
+        if field == "org":
+            parts.append(("name back to ", UserText(value)))
+        elif field == "subtype":
+            parts.append((f"{'stage' if act.kind == 'interview' else 'type'} back to {label(act.kind, value)}",))
+        elif field == "happened_on":
+            parts.append((f"date back to {describe_day(value, today)}",))
+        elif field == "notes":
+            parts.append(("notes restored",))
+        elif field == "status":
+            parts.append(({"planned": "upcoming again", "cancelled": "cancelled again"}.get(value, "happened again"),))
+        elif field == "thanked_at":
+            parts.append(("thank-you note taken back" if value is None else "thank-you note back",))
+    words: list[str | UserText | Strong] = []
+    for part in parts:
+        words += [", "] if words else []
+        words += part
+    return words
+
+
 def run_undo(args: Nothing, ctx: Context) -> Reply:
-    act = activities.last_created(ctx.deps.db, ctx.member.id)
-    if act is None:
+    """Take back the member's last change, whatever it was; each undo goes one step further back."""
+    today = ctx.today
+    undone = activities.undo_last(ctx.deps.db, ctx.member.id, ctx.now, ctx.cohort.rules)
+    if undone is None:
+        if activities.recent(ctx.deps.db, ctx.member.id, 1):
+            return info(("There's nothing more to undo.",))
         return info(("There's nothing to undo: you have no entries.",))
-    activities.soft_delete(ctx.deps.db, act, ctx.now, ctx.cohort.rules)
-    return info(("Undone: removed ", *entry_words(act, ctx.today), "."))
+    act = undone.activity
+    if undone.action == "log":
+        return info(("Undone: removed ", *entry_words(act, today), "."))
+    if undone.action == "delete":
+        return info((f"Undone: your delete of #{act.seq}; it's back: ", *entry_words(act, today),
+                     f" ({plural(act.points, 'point')})."))
+    return info((f"Undone: your edit of #{act.seq} (", *_edit_words(undone, today), "): ",
+                 *entry_words(act, today), f" ({plural(act.points, 'point')})."))
 
 
 def entry_id(name: str) -> Callable[[str, date], EntryArgs]:
@@ -155,8 +189,9 @@ def run_edit(args: EditArgs, ctx: Context) -> Reply:
 
 
 ROWS: tuple[Subcommand[Any], ...] = (
-    Subcommand("undo", "Take back your last entry.", "/cohort undo", "/cohort undo", Nothing, takes_nothing("undo"),
-               run_undo),
+    Subcommand("undo", "Take back your last change: a log, an edit or a delete.", "/cohort undo", "/cohort undo",
+               Nothing, takes_nothing("undo"), run_undo,
+               details=("Each undo goes one step further back through your changes.",)),
     Subcommand("delete", "Delete one of your entries.", "/cohort delete <id>", "/cohort delete 12", EntryArgs,
                entry_id("delete"), run_delete, aliases=("remove",),
                details=("Ids look like #12; /progress lists yours.",)),

@@ -20,6 +20,7 @@ from commands.replies import plural
 from commands.understand import MAX_NAME, Understood, understand
 from storage import activities, board
 from storage.clock import week_start
+from storage.scoring import TOO_OLD_DAYS
 
 __all__ = ["MAX_NAME", "Cancel", "Draft", "Entry", "LogArgs", "Revise", "parse_entry", "run_entry", "share_reply",
            "status_for", "store"]
@@ -113,6 +114,8 @@ def store(args: LogArgs, ctx: Context, *, source: str) -> Reply:
         source=source,
         now=ctx.now,
         rules=cohort.rules,
+        typed_on=today,
+        time_of_day=args.time,
     )
     act = logged.activity
     what = label(act.kind, act.subtype)
@@ -136,38 +139,67 @@ def store(args: LogArgs, ctx: Context, *, source: str) -> Reply:
     if not member.active:
         blocks.append(Para(("You left the cohort, so this is not on the leaderboard. /cohort join brings you back.",),
                            style="muted"))
-    buttons = [Button("Undo", "cohort", f"delete {act.seq}", style="danger")]
+    buttons = [Button("Undo", "cohort", f"delete {act.seq}", style="danger")]  # this entry, whatever came after
     if not args.share:
         buttons.insert(0, Button("Share with the channel", "cohort", f"share {act.seq}"))
     blocks.append(Actions(tuple(buttons)))
-    reply = Reply(blocks=tuple(blocks), private=True)
     if args.share:
-        return share_reply(ctx, act)
-    return reply
+        blocks.append(Para(("Shared with the channel (your notes stay private).",), style="muted"))
+        return Reply(blocks=tuple(blocks), private=True, share=share_reply(ctx, act).blocks)
+    return Reply(blocks=tuple(blocks), private=True)
 
 
 def _details(args: LogArgs, logged: activities.Logged, ctx: Context) -> list[str]:
     """What the confirmation says under its first line: what was read, points, the week so far."""
-    act, today, what = logged.activity, ctx.today, label(logged.activity.kind, logged.activity.subtype)
+    today, what = ctx.today, label(logged.activity.kind, logged.activity.subtype)
     details: list[str] = []
     if args.understood_from:
         details.append(f"I read {args.understood_from!r} as {what}.")
-    if act.happened_on > today:
-        details.append(f"It's upcoming: it scores once it has happened. I'll check with you the day after "
-                       f"(or answer early with /cohort happened {act.seq} yes).")
-    elif logged.duplicate_of_day:
-        details.append(f"You already logged this {act.kind} with them that day, so it scores once.")
-    elif logged.capped:
-        details.append(f"+{act.points} points (the daily cap of {ctx.cohort.rules.daily_cap} keeps the board "
-                       "fair).")
-    else:
-        details.append(f"+{plural(act.points, 'point')}.")
-    if act.subtype == "offer":
-        details.append("An offer! Congratulations. You're in control now: keep interviewing to keep your options.")
+    details.append(_score_line(logged, ctx))
+    details += _outcome_lines(logged)
     week = board.member_sums(ctx.deps.db, ctx.member.id, week_start(today), today)
     if week is not None:
         details.append(f"This week: {week.interviews + week.meetings} of your goal of {ctx.member.weekly_goal}.")
     return details
+
+
+def _score_line(logged: activities.Logged, ctx: Context) -> str:
+    act, cap = logged.activity, ctx.cohort.rules.daily_cap
+    if act.happened_on > ctx.today:
+        return (f"It's upcoming: it scores once it has happened. I'll check with you the day after "
+                f"(or answer early with /cohort happened {act.seq} yes).")
+    if logged.too_old:
+        return (f"Saved, but it doesn't score: entries count on the board when they are logged within "
+                f"{TOO_OLD_DAYS} days of happening.")
+    if act.subtype == "rejection":
+        return "It's on your record; an outcome scores nothing and isn't one more interview."
+    if logged.duplicate_of_day:
+        what = "interview" if act.kind == "interview" else "meeting"
+        return f"You already logged this {what} with them that day, so it scores once."
+    if logged.capped and logged.capped_by == "typed":
+        return (f"+{plural(act.points, 'point')}: everything typed today counts under today's cap of {cap}, "
+                "whatever its date, so catching up can't move the board in minutes.")
+    if logged.capped:
+        return f"+{plural(act.points, 'point')} (the daily cap of {cap} keeps the board fair)."
+    if logged.implied_interview:
+        return (f"+{plural(act.points, 'point')}: the offer bonus and the interview it stands for (none at "
+                "this firm was logged in the last six months).")
+    return f"+{plural(act.points, 'point')}."
+
+
+def _outcome_lines(logged: activities.Logged) -> list[str]:
+    """What an offer or a rejection means for the member, and the application's path so far."""
+    act = logged.activity
+    lines: list[str] = []
+    if act.subtype == "offer":
+        lines.append("An offer! Congratulations. You're in control now: keep interviewing to keep your options.")
+    elif act.subtype == "rejection":
+        lines.append("Sorry, that stings. Every interview still built your network: the people you met are "
+                     "contacts now. A short thank-you that asks to stay in touch keeps that door open; log the "
+                     "follow-up with /network.")
+    if len(logged.history) > 1:
+        lines.append("Path so far: " + " → ".join(label("interview", s.subtype) for s in logged.history) + ".")
+    return lines
 
 
 def share_reply(ctx: Context, act: activities.Activity) -> Reply:

@@ -120,6 +120,8 @@ class Reply:
     private: bool = True
     ok: bool = True  # False for usage and input errors: nothing was stored
     form: Form | None = None
+    # A post for the channel the request came from (a share), as the bot; the reply itself stays private.
+    share: tuple[Block, ...] = ()
 
     @property
     def summary(self) -> tuple[Inline, ...]:

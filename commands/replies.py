@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from commands.model import Inline, Para, Reply
 
 
@@ -27,6 +29,8 @@ def split_share(reply: Reply) -> tuple[Reply, Reply | None]:
     A reply that is not private is a share: the asker gets a private note that it was posted, and the share is
     posted as the bot, never as an echo of what the asker typed (which may hold private notes).
     """
+    if reply.share:
+        return replace(reply, share=()), Reply(blocks=reply.share, private=False)
     if reply.private:
         return reply, None
     return Reply(blocks=(Para((SHARED,)),), private=True), reply

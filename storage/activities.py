@@ -50,6 +50,7 @@ class Activity:
     application_id: int | None = None  # interviews, offers and rejections; None for networking
     logged_on: date | None = None  # the day it was typed, in the member's timezone
     counted: bool = False  # counts as one interview (an offer: the one it implies) or one meeting on the board
+    time_of_day: str | None = None  # "14:00" when a time was typed
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ class Undone:
 
 _COLS = (
     "id, seq, member_id, kind, subtype, org, happened_on, notes, points, status, source, created_at, deleted_at, "
-    "thanked_at, application_id, logged_on, counted"
+    "thanked_at, application_id, logged_on, counted, time_of_day"
 )
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _FIELDS = ("org", "org_key", "application_id", "subtype", "happened_on", "notes", "status", "thanked_at")
@@ -97,7 +98,7 @@ def _activity(row: tuple[Any, ...]) -> Activity:
         id=row[0], seq=row[1], member_id=row[2], kind=row[3], subtype=row[4], org=row[5],
         happened_on=date.fromisoformat(row[6]), notes=row[7], points=row[8], status=row[9], source=row[10],
         created_at=row[11], deleted=row[12] is not None, thanked_at=row[13], application_id=row[14],
-        logged_on=date.fromisoformat(row[15]) if row[15] else None, counted=bool(row[16]),
+        logged_on=date.fromisoformat(row[15]) if row[15] else None, counted=bool(row[16]), time_of_day=row[17],
     )
 
 
@@ -157,6 +158,7 @@ def log_activity(
     now: datetime,
     rules: ScoringRules,
     typed_on: date | None = None,
+    time_of_day: str | None = None,
 ) -> Logged:
     """Store one activity, link it to its application (interviews), journal it and score it, in one transaction.
 
@@ -173,10 +175,10 @@ def log_activity(
         app = applications.find_or_create(db, member_id, org, key, now) if kind == "interview" else None
         act_id = db.execute(
             "INSERT INTO activities (workspace_id, cohort_id, member_id, seq, kind, subtype, org, org_key, "
-            "happened_on, notes, status, source, created_at, updated_at, application_id, logged_on) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "happened_on, notes, status, source, created_at, updated_at, application_id, logged_on, time_of_day) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [workspace_key, cohort_id, member_id, seq, kind, subtype, org, key, day, notes, status, source,
-             at, at, app, typed.isoformat()],
+             at, at, app, typed.isoformat(), time_of_day],
         ).lastrowid
         assert act_id is not None
         journal.record(db, member_id, act_id, "log", now)

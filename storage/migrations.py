@@ -300,3 +300,10 @@ def journal(db: Database) -> None:
         )""",
         "CREATE INDEX journal_member ON journal (member_id, id) WHERE undone_at IS NULL",
     )
+
+
+@MIGRATIONS(name="0007_time_of_day")
+def time_of_day(db: Database) -> None:
+    # "callback at Cravath tomorrow 2pm": the time is kept (shown back, and for reminders later), never in a name.
+    _run(db, "ALTER TABLE activities ADD COLUMN time_of_day TEXT CHECK (time_of_day IS NULL OR "
+             "time_of_day GLOB '[0-2][0-9]:[0-5][0-9]')")

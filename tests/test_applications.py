@@ -243,3 +243,24 @@ def test_progress_shows_at_most_five_applications(deps: Deps) -> None:
     at = lines.index("Your applications")
     assert [line.split(":")[0] for line in lines[at + 1:at + 6]] == [f"Firm{i}" for i in (6, 5, 4, 3, 2)]
     assert not lines[at + 6].startswith("Firm")
+
+
+def test_a_time_of_day_is_stored_and_shown_never_in_the_name(deps: Deps) -> None:
+    reply = say(deps, "alice", "/interview callback at Cravath tomorrow 2pm")
+    assert text_of(reply).startswith("Logged callback interview at Cravath, Sat 28 Nov at 2:00pm (upcoming)")
+    assert deps.db.execute("SELECT org, subtype, happened_on, time_of_day, status FROM activities").fetchall() == [
+        ("Cravath", "callback", "2026-11-28", "14:00", "planned")]
+
+
+def test_a_rejection_gets_a_kind_practical_reply_and_the_path_so_far(deps: Deps) -> None:
+    say(deps, "alice", "/interview Milbank screener yesterday")
+    text = text_of(say(deps, "alice", "/interview rejected by Milbank"))
+    assert "scores nothing and isn't one more interview" in text
+    assert "the people you met are contacts now" in text
+    assert "Path so far: screener → rejection." in text
+
+
+def test_a_backdated_entry_is_stored_and_says_it_does_not_score(deps: Deps) -> None:
+    text = text_of(say(deps, "alice", "/interview Cravath screener 2026-09-01"))
+    assert "Saved, but it doesn't score" in text
+    assert deps.db.execute("SELECT points FROM activities").fetchone() == (0,)

@@ -208,7 +208,8 @@ def test_display_names_reach_the_leaderboard_only_as_user_text(deps: Deps, db: D
     assert db.execute("SELECT org FROM activities").fetchone()[0] == "Dana Lee"
     assert_only_as_user_text(say(deps, "bob", "/leaderboard"), "<!channel>", "*boss*")
     assert_only_as_user_text(say(deps, name, "/leaderboard"), "<!channel>", "*boss*")
-    assert_only_as_user_text(say(deps, name, "/interview Latham offer --share"), "<!channel>", "*boss*")
+    shared = say(deps, name, "/interview Latham offer --share").share  # the post names them; the reply doesn't
+    assert_only_as_user_text(Reply(blocks=shared), "<!channel>", "*boss*")
 
 
 @pytest.mark.parametrize(

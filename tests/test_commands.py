@@ -62,14 +62,18 @@ def last_para(reply: Reply) -> str:
 def test_points_for_each_kind(deps: Deps, db: Database, line: str, expected: int) -> None:
     reply = say(deps, "alice", line)
     assert reply.ok
-    assert f"+{expected} point{'' if expected == 1 else 's'}." in text_of(reply)
+    if expected:
+        assert f"+{expected} point{'' if expected == 1 else 's'}" in text_of(reply)
+    else:
+        assert "scores nothing and isn't one more interview" in text_of(reply)
     assert points(db) == [expected]
 
 
 def test_offer_reply_celebrates(deps: Deps) -> None:
     text = text_of(say(deps, "alice", "/interview Latham offer"))
     assert text.startswith("Logged offer from Latham, today (#1).")
-    assert "+8 points. An offer! Congratulations." in text
+    assert "+8 points: the offer bonus and the interview it stands for" in text
+    assert "An offer! Congratulations." in text
 
 
 def test_rules_come_from_deps(make_deps: Any, db: Database) -> None:
@@ -455,9 +459,11 @@ def test_share_posts_publicly_without_notes(deps: Deps) -> None:
     assert not shared.private
     assert text_of(shared) == "\U0001f4bc alice had a callback interview at Latham, today."
     at_once = say(deps, "alice", "/interview Cooley offer --share -- also secret")
-    assert not at_once.private
+    # The member gets the private confirmation (with Undo); the channel gets the share, without the notes.
+    assert at_once.private and text_of(at_once).startswith("Logged offer from Cooley, today (#2).")
     assert deps.db.execute("SELECT org FROM activities WHERE seq = 2").fetchone() == ("Cooley",)
-    assert text_of(at_once) == "\U0001f389 alice got an offer from Cooley!"
+    assert text_of(Reply(blocks=at_once.share)) == "\U0001f389 alice got an offer from Cooley!"
+    assert "also secret" not in text_of(Reply(blocks=at_once.share))
 
 
 # ---- time zones --------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from storage import open_db
 from storage.migrations import MIGRATIONS
 
 APPLIED = ["0001_core", "0002_seen_events", "0003_nudges", "0004_board_totals", "0100_teams_conversations",
-           "0101_teams_user_ids", "0005_applications", "0006_journal"]
+           "0101_teams_user_ids", "0005_applications", "0006_journal", "0007_time_of_day"]
 
 # table -> columns ("name TYPE [NOT NULL] [DEFAULT x] [PK]", in order), indexes ("name": "[UNIQUE ](cols)[ WHERE]"),
 # foreign keys ("column -> table.column").
@@ -60,7 +60,7 @@ SCHEMA: dict[str, dict[str, list[str] | dict[str, str]]] = {
                     "points INTEGER NOT NULL DEFAULT 0", "status TEXT NOT NULL DEFAULT 'done'",
                     "source TEXT NOT NULL DEFAULT ''", "created_at TEXT NOT NULL", "updated_at TEXT NOT NULL",
                     "deleted_at TEXT", "thanked_at TEXT", "application_id INTEGER", "logged_on TEXT",
-                    "counted INTEGER NOT NULL DEFAULT 0"],
+                    "counted INTEGER NOT NULL DEFAULT 0", "time_of_day TEXT"],
         "indexes": {
             # The leaderboard's range scan: live rows of one cohort by day, covering what it sums.
             "activities_board": "(cohort_id, happened_on, member_id, kind, counted, points) WHERE",

@@ -97,8 +97,8 @@ def test_a_clear_line_is_stored_as_meant_or_asked_about(deps: Deps, phrase: Stor
         return
     assert outcome.stored == expected, text_of(outcome.reply)
     assert isinstance(outcome.parsed, LogArgs) and outcome.parsed.time == phrase.time
-    assert outcome.reply.private != phrase.share
-    if phrase.time is not None and not phrase.share:
+    assert outcome.reply.private and bool(outcome.reply.share) == phrase.share  # a share is a separate post
+    if phrase.time is not None:
         assert f"at {describe_time(phrase.time)}" in text_of(outcome.reply).splitlines()[0]
 
 

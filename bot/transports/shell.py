@@ -20,10 +20,18 @@ CHANNEL = Where(channel_id="shell", channel_name="cohort", is_direct=False)
 
 
 def render(reply: Reply, where: Where = CHANNEL) -> str:
-    """A reply as terminal text. Shared replies are marked as posted to the channel."""
+    """A reply as terminal text. Shared replies, and a reply's share, are marked as posted to the channel."""
     lines: list[str] = []
     if not reply.private:
         lines.append(f"[posted to #{where.channel_name or 'cohort'}]")
+    lines += _blocks(reply)
+    if reply.share:
+        lines += ["", f"[posted to #{where.channel_name or 'cohort'}]", *_blocks(Reply(blocks=reply.share))]
+    return "\n".join(lines)
+
+
+def _blocks(reply: Reply) -> list[str]:
+    lines: list[str] = []
     for block in reply.blocks:
         if isinstance(block, Para):
             text = plain(*block.spans)
@@ -37,7 +45,7 @@ def render(reply: Reply, where: Where = CHANNEL) -> str:
             lines += render_table(block)
         elif isinstance(block, Actions):
             lines.append("   ".join(f"[{b.label}: /{b.command} {b.text}]".replace(" ]", "]") for b in block.buttons))
-    return "\n".join(lines)
+    return lines
 
 
 HELP = """Shell workspace commands:

@@ -33,6 +33,9 @@ class Card:
 
 
 def card_of(reply: Reply) -> Card:
+    """One card: Teams has no private replies, so a share goes in the same card, after the reply."""
+    if reply.share:
+        reply = Reply(blocks=(*reply.blocks, *reply.share), private=reply.private, ok=reply.ok, form=reply.form)
     return Card(reply_card(reply), summary_text(reply))
 
 

@@ -14,7 +14,7 @@ from commands.context import Context
 from commands.model import Actions, Button, Inline, Para, Reply, Strong, Table, UserText
 from commands.parsing import UsageError, describe_day, label
 from commands.replies import plural
-from storage import activities, applications, board, members, streaks
+from storage import activities, applications, board, streaks
 from storage.clock import week_start
 
 if TYPE_CHECKING:
@@ -62,15 +62,8 @@ def run(args: Args, ctx: Context) -> Reply:
     head.append(f"({plural(week.interviews if week else 0, 'interview')}, "
                 f"{plural(week.meetings if week else 0, 'meeting')}, {plural(points, 'point')})")
     blocks: list[Para | Table | Actions] = [Para(("Your progress",), style="heading"), Para(tuple(head))]
-    count, this_week = streaks.streak(board.active_days(db, member.id, today), today,
-                                      members.paused_days(db, member.id))
-    if count == 0:
-        streak_text = "No streak yet: log one entry this week to start one."
-    elif this_week:
-        streak_text = f"Streak: {count} {'week' if count == 1 else 'weeks'} in a row. Keep it going!"
-    else:
-        streak_text = (f"Streak: {count} {'week' if count == 1 else 'weeks'}; log one entry by Sunday to keep it.")
-    blocks.append(Para((streak_text,)))
+    # The same rule as the nudges: a week that ended empty broke the streak; a pause freezes it.
+    blocks.append(Para((streaks.progress_line(streaks.member_streak(db, member.id, today)),)))
     if done >= goal:
         blocks.append(Para(("Goal met for this week. \U0001f389",)))
     blocks.extend(pipeline_paras(db, member.id, today))

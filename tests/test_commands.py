@@ -309,8 +309,11 @@ def test_streak_across_weeks(deps: Deps) -> None:
     text = text_of(say(deps, "alice", "/progress"))
     assert "Streak: 4 weeks; log one entry by Sunday to keep it." in text
     assert "This week: 0 of 3" in text
-    clock_of(deps).set("2026-12-07T15:00:00")  # a whole week missed
-    assert "No streak yet: log one entry this week to start one." in text_of(say(deps, "alice", "/progress"))
+    clock_of(deps).set("2026-12-07T15:00:00")  # a whole week missed: the streak ended, and /progress says so
+    assert ("Your 4-week streak ended: nothing was logged last week. Log one entry this week to start a new one."
+            in text_of(say(deps, "alice", "/progress")))
+    clock_of(deps).set("2026-12-14T15:00:00")
+    assert "No streak running: log one entry this week to start one." in text_of(say(deps, "alice", "/progress"))
     assert "No streak yet" in text_of(say(deps, "bob", "/progress"))
 
 
@@ -554,3 +557,13 @@ def test_workspaces_are_isolated_through_commands(deps: Deps, db: Database) -> N
         ("Latham", "T1 notes"), ("Cooley", ""), ("Dana Lee", "edited in T2")]
     # The shell's "local" workspace is separate from both.
     assert board_rows(say(deps, "U1", "/leaderboard")) == [("–", "U1 (you)", "0", "0", "0")]
+
+
+def test_progress_during_a_pause_says_the_streak_is_frozen(deps: Deps) -> None:
+    say(deps, "alice", "/interview Latham 11/18")  # last week
+    say(deps, "alice", "/interview Cooley")  # this week: a 2-week streak
+    say(deps, "alice", "/cohort pause 2w")
+    text = text_of(say(deps, "alice", "/progress"))
+    assert "Streak: 2 weeks, frozen while you are paused" in text
+    clock_of(deps).set("2026-12-07T15:00:00")  # a week with nothing logged, but paused: not broken
+    assert "frozen while you are paused" in text_of(say(deps, "alice", "/progress"))

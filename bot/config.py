@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from storage.members import ScoringRules
+from storage.rules import ScoringRules
 
 SLACK_API_DEFAULT = "https://slack.com/api/"
 
@@ -80,6 +80,9 @@ class Settings:
     slack_bot_token: str = ""
     slack_signing_secret: str = ""
     slack_app_token: str = ""
+    slack_client_id: str = ""  # OAuth distribution: with the secret and no bot token, many workspaces install it
+    slack_client_secret: str = ""
+    slack_redirect_uri: str = ""  # the OAuth redirect URL registered with Slack, when it must be named
     slack_api_url: str = SLACK_API_DEFAULT
     host: str = "0.0.0.0"
     port: int = 3000
@@ -100,9 +103,14 @@ class Settings:
     backup_hour: int = 3  # UTC hour of the nightly backup
 
     @property
+    def slack_oauth(self) -> bool:
+        """Distribution mode: workspaces install the app through OAuth, each answered with its own bot token."""
+        return bool(self.slack_client_id and self.slack_client_secret and not self.slack_bot_token)
+
+    @property
     def has_slack(self) -> bool:
-        """A bot token, and a way to receive Slack's requests: signed HTTP or Socket Mode."""
-        return bool(self.slack_bot_token and (self.slack_signing_secret or self.slack_app_token))
+        """A bot token (or OAuth installs), and a way to receive Slack's requests: signed HTTP or Socket Mode."""
+        return bool((self.slack_bot_token or self.slack_oauth) and (self.slack_signing_secret or self.slack_app_token))
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -125,6 +133,9 @@ class Settings:
             slack_bot_token=env.get("SLACK_BOT_TOKEN", "").strip(),
             slack_signing_secret=env.get("SLACK_SIGNING_SECRET", "").strip(),
             slack_app_token=env.get("SLACK_APP_TOKEN", "").strip(),
+            slack_client_id=env.get("SLACK_CLIENT_ID", "").strip(),
+            slack_client_secret=env.get("SLACK_CLIENT_SECRET", "").strip(),
+            slack_redirect_uri=env.get("SLACK_REDIRECT_URI", "").strip(),
             slack_api_url=api,
             host=env.get("HOST", "").strip() or "0.0.0.0",
             port=_int(env, "PORT", 3000, least=1),

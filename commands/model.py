@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
-from storage.members import ScoringRules
+from storage.rules import ScoringRules
 
 if TYPE_CHECKING:
     from sqlite_utils import Database

@@ -21,7 +21,7 @@ from storage import applications, journal, scoring
 from storage.applications import Application, Step
 from storage.clock import stamp
 from storage.db import transaction
-from storage.members import ScoringRules
+from storage.rules import ScoringRules
 from storage.scoring import THANKS_BONUS as THANKS_BONUS  # re-exported: the benchmarks score rows with them
 from storage.scoring import State
 from storage.scoring import base_points as base_points

@@ -10,18 +10,7 @@ from sqlite_utils import Database
 
 from storage.clock import stamp
 from storage.db import transaction
-
-
-@dataclass(frozen=True)
-class ScoringRules:
-    """A cohort's points: what each kind of entry earns and the most a member earns in a day."""
-
-    interview: int = 3
-    offer_bonus: int = 5
-    informational: int = 3
-    meeting: int = 2
-    event: int = 1
-    daily_cap: int = 10
+from storage.rules import ScoringRules as ScoringRules  # re-exported: callers say members.ScoringRules
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,12 @@ one at the bottom.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import NamedTuple
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from storage.applications import link_unlinked
+from storage.rules import ScoringRules
 from storage.scoring import local_day, rebuild_totals, rescore
 
 MIGRATIONS = Migrations("cohortbot")
@@ -224,17 +224,6 @@ def teams_user_ids(db: Database) -> None:
     )
 
 
-class _Rules(NamedTuple):
-    """A cohort's points as stored (storage.members.ScoringRules, which this module cannot import)."""
-
-    interview: int
-    offer_bonus: int
-    informational: int
-    meeting: int
-    event: int
-    daily_cap: int
-
-
 @MIGRATIONS(name="0005_applications")
 def applications_and_fair_board(db: Database) -> None:
     # An offer or a rejection is the outcome of an application (a member's process with one organisation), not
@@ -272,7 +261,7 @@ def applications_and_fair_board(db: Database) -> None:
         "c.points_event, c.daily_cap FROM members AS m JOIN cohorts AS c ON c.id = m.cohort_id "
         "WHERE m.id IN (SELECT DISTINCT member_id FROM activities)"
     ).fetchall():
-        rescore(db, member_id, _Rules(*rules), (), from_start=True, keep_totals=False)
+        rescore(db, member_id, ScoringRules(*rules), (), from_start=True, keep_totals=False)
     rebuild_totals(db)
     _run(
         db,

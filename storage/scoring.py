@@ -28,10 +28,12 @@ import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import NamedTuple, Protocol
+from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlite_utils import Database
+
+from storage.rules import ScoringRules
 
 OUTCOMES = ("offer", "rejection")
 THANKS_BONUS = 1
@@ -39,24 +41,7 @@ TOO_OLD_DAYS = 30  # typed more than this many days after the day it happened: s
 IMPLIED_WINDOW_DAYS = 183  # an offer implies an interview unless one at that application happened this recently
 
 
-class Rules(Protocol):
-    """What scoring needs of a cohort's rules (storage.members.ScoringRules)."""
-
-    @property
-    def interview(self) -> int: ...
-    @property
-    def offer_bonus(self) -> int: ...
-    @property
-    def informational(self) -> int: ...
-    @property
-    def meeting(self) -> int: ...
-    @property
-    def event(self) -> int: ...
-    @property
-    def daily_cap(self) -> int: ...
-
-
-def base_points(kind: str, subtype: str, rules: Rules, *, implied: bool = False) -> int:
+def base_points(kind: str, subtype: str, rules: ScoringRules, *, implied: bool = False) -> int:
     """What an entry earns before the caps and the thank-you bonus; an offer's `implied` interview included."""
     if kind == "interview":
         if subtype == "rejection":
@@ -191,7 +176,7 @@ class _Pass:
     organisation, day) they took. A day is read from the database the first time the pass needs it, as of the entry
     being scored (every entry before it is already final); from then on the pass keeps it up to date itself."""
 
-    def __init__(self, db: Database, member_id: int, rules: Rules, *, blank: bool) -> None:
+    def __init__(self, db: Database, member_id: int, rules: ScoringRules, *, blank: bool) -> None:
         self.db, self.member_id, self.rules = db, member_id, rules
         self.blank = blank  # walking from the member's first entry: nothing came before
         self.day_used: dict[str, int] = {}
@@ -279,7 +264,7 @@ def states_of_day(db: Database, member_id: int, day: str) -> list[State]:
     return [State(*r) for r in rows]
 
 
-def rescore(db: Database, member_id: int, rules: Rules, states: Iterable[State], *,
+def rescore(db: Database, member_id: int, rules: ScoringRules, states: Iterable[State], *,
             from_start: bool = False, keep_totals: bool = True) -> dict[int, Score]:
     """Recompute points and counts after a change to the entries described by `states` (each changed entry as it
     was before the change and as it is now), and move the member's day and all-time totals by the difference.

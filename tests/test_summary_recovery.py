@@ -6,12 +6,13 @@ it can read the channel back, find its post and never post twice.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 import yaml  # type: ignore[import-untyped,unused-ignore]
 
+from bot.delivery import Report
 from bot.scheduler import sweep
 from commands.model import Deps
 from tests.fakeslack import FakeSlack
@@ -35,8 +36,8 @@ def cohort_with_a_summary_due(deps: Deps, channel: str = "C0JOBS") -> None:
     ok(slack_say(deps, "U0ANN", f"/cohort setup <#{channel}|jobs> monday 9am", tz="America/New_York"))
 
 
-async def summary_sweep(deps: Deps, fake: FakeSlack, moment: object, lease: float = 60) -> object:
-    at(deps, moment)  # type: ignore[arg-type]
+async def summary_sweep(deps: Deps, fake: FakeSlack, moment: datetime | str, lease: float = 60) -> Report:
+    at(deps, moment)
     return await sweep(deps, make_deliverer(deps, slack_notifier(fake), lease_seconds=lease), kinds=("summary",))
 
 

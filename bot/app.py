@@ -27,13 +27,14 @@ MAX_BODY = 1024 * 1024  # Slack's payloads are far smaller; anything bigger is r
 DEPS: web.AppKey[Deps] = web.AppKey("deps", Deps)
 NOTIFIERS: web.AppKey[dict[str, Notifier]] = web.AppKey("notifiers", dict)
 SLACK: web.AppKey[Any] = web.AppKey("slack", object)  # the SlackTransport, when Slack is configured
-SLACK_SENDER: web.AppKey[AsyncWebClient] = web.AppKey("slack_sender", AsyncWebClient)  # scheduled messages
+SLACK_SENDER: web.AppKey[Any] = web.AppKey("slack_sender", object)  # the SlackNotifier of scheduled messages
 SOCKET_MODE: web.AppKey[Any] = web.AppKey("socket_mode", object)
 SCHEDULER: web.AppKey[Any] = web.AppKey("scheduler", object)
 SLACK_MISSING = (
     "Slack is not configured: set SLACK_BOT_TOKEN (OAuth & Permissions > Bot User OAuth Token, xoxb-...) and "
     "SLACK_SIGNING_SECRET (Basic Information > App Credentials), or SLACK_APP_TOKEN (an xapp- app-level token) "
-    "for Socket Mode. Without them, `cohortbot shell` runs the same commands in your terminal."
+    "for Socket Mode; to serve many workspaces, SLACK_CLIENT_ID and SLACK_CLIENT_SECRET instead of the bot token. "
+    "Without them, `cohortbot shell` runs the same commands in your terminal."
 )
 HTTP_NEEDS_SECRET = (
     "This server takes Slack traffic over Socket Mode only: set SLACK_SIGNING_SECRET to accept signed HTTP "
@@ -81,14 +82,13 @@ def build_app(settings: Settings, deps: Deps, *, slack_client: AsyncWebClient | 
     app[NOTIFIERS] = {}
     app.router.add_get("/healthz", healthz)
     if settings.has_slack:
-        from bot.transports.slack.client import make_client
         from bot.transports.slack.handlers import SlackTransport
-        from bot.transports.slack.notify import SlackNotifier
+        from bot.transports.slack.notify import scheduled_notifier
 
         slack = SlackTransport(settings, deps, client=slack_client)
         app[SLACK] = slack
-        app[SLACK_SENDER] = make_client(settings, sends=True)
-        app[NOTIFIERS]["slack"] = SlackNotifier(app[SLACK_SENDER])
+        app[SLACK_SENDER] = app[NOTIFIERS]["slack"] = scheduled_notifier(settings, slack.installs)
+        slack.add_install_routes(app.router)  # OAuth installs: GET /slack/install and /slack/oauth_redirect
         if settings.slack_signing_secret:
             app.router.add_post("/slack/events", slack.handle)
         else:  # Socket Mode only: without a secret, an HTTP request cannot be verified, so none is accepted
@@ -117,6 +117,8 @@ async def _who_am_i(slack: Any) -> None:
     """auth.test once at start-up, so the first burst of commands waits on nobody (a failure is retried then)."""
     from slack_sdk.errors import SlackApiError
 
+    if slack.identity is None:  # OAuth installs: each request's workspace is authorized on its own
+        return
     try:
         await slack.identity.load()
     except (SlackApiError, OSError, aiohttp.ClientError, TimeoutError) as problem:
@@ -191,7 +193,7 @@ def serve(settings: Settings) -> int:
             from bot.transports.slack.client import open_session
 
             await open_session(app[SLACK].client)  # keep-alive connections to the Web API
-            await open_session(app[SLACK_SENDER])
+            await app[SLACK_SENDER].open()
             await _who_am_i(app[SLACK])
         if settings.slack_app_token and settings.has_slack:
             await _socket_mode(app, settings)
@@ -213,7 +215,7 @@ def serve(settings: Settings) -> int:
             from bot.transports.slack.client import close_session
 
             await close_session(app[SLACK].client)
-            await close_session(app[SLACK_SENDER])
+            await app[SLACK_SENDER].close()
         deps.db.conn.close()
         in_use.release()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -13,6 +14,9 @@ from bot.delivery import Notifier, Report
 from bot.logs import setup_logging
 from commands.model import Deps
 from storage import DatabaseUnavailable, open_db
+from storage.export import Workspace
+
+PLATFORMS = ("slack", "teams", "shell")
 
 
 def parse_now(value: str | None) -> Callable[[], datetime]:
@@ -40,7 +44,8 @@ def cmd_shell(settings: Settings, args: argparse.Namespace) -> int:
     interactive = sys.stdin.isatty()
     extra = {"nudge": shell_job(settings, deps, ("nudge", "follow_up")),
              "summary": shell_job(settings, deps, ("summary",))}
-    shell = Shell(deps, sys.stdin, sys.stdout, user=args.user, interactive=interactive, extra=extra)
+    shell = Shell(deps, sys.stdin, sys.stdout, user=args.user, interactive=interactive, extra=extra,
+                  export_dir=os.environ.get("COHORTBOT_EXPORT_DIR") or None)  # where /cohort export saves its file
     if interactive:
         print(f"Database: {settings.db_path}")
     return shell.run()
@@ -111,21 +116,18 @@ def _jobs(settings: Settings, args: argparse.Namespace, kinds: tuple[str, ...]) 
     async def run() -> int:
         notifiers: dict[str, Notifier] = {"shell": PrintNotifier(sys.stdout)}
         notifiers.update(teams_notifier(settings, deps))
-        client = None
+        slack = None
         if settings.has_slack:
-            from bot.transports.slack.client import make_client, open_session
-            from bot.transports.slack.notify import SlackNotifier
+            from bot.transports.slack.notify import scheduled_notifier
 
-            client = make_client(settings, sends=True)
-            await open_session(client)  # keep-alive connections for the whole run
-            notifiers["slack"] = SlackNotifier(client)
+            slack = scheduled_notifier(settings)  # the bot token's client, or each installed workspace's own
+            await slack.open()  # keep-alive connections for the whole run
+            notifiers["slack"] = slack
         try:
             report = await sweep(deps, make_deliverer(settings, deps, notifiers), kinds=kinds)
         finally:
-            if client is not None:
-                from bot.transports.slack.client import close_session
-
-                await close_session(client)
+            if slack is not None:
+                await slack.close()
         print(job_report(report, settings.claim_lease))
         return 1 if report.failed or report.in_doubt else 0
 
@@ -225,6 +227,81 @@ def cmd_healthcheck(settings: Settings, args: argparse.Namespace) -> int:
     return 1
 
 
+def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
+    """Write a workspace's entries (every cohort, or one) as a CSV work-search log; exit 2 when there are none."""
+    from datetime import date
+    from pathlib import Path
+
+    from storage import export
+
+    db = open_db(settings.db_path)
+    try:
+        since = date.fromisoformat(args.since) if args.since else None
+    except ValueError:
+        return _refuse(f"--since must be a date like 2026-09-01, not {args.since!r}.")
+    workspace = _one_workspace(export.workspaces(db, args.workspace, args.platform or ""), args.workspace)
+    if isinstance(workspace, str):
+        return _refuse(workspace)
+    cohort = export.find_cohort(db, workspace.key, args.cohort) if args.cohort else None
+    if args.cohort and cohort is None:
+        names = ", ".join(c.name for c in export.cohorts(db, workspace.key))
+        return _refuse(f"No cohort called {args.cohort!r} in workspace {workspace.external_id}; its cohorts: {names}.")
+    rows = export.entries(db, workspace.key, cohort_id=cohort.id if cohort else None, since=since, notes=args.notes)
+    scope = f"cohort {cohort.name}" if cohort else "every cohort"
+    if not rows:
+        return _refuse(f"Nothing to export: {scope} of workspace {workspace.external_id} has no entries"
+                       f"{f' from {since}' if since else ''}. No file was written.")
+    out = Path(args.out)
+    if out.is_dir():
+        out = out / export.filename(cohort.name if cohort else None, date.today())
+    try:
+        out.write_bytes(export.to_csv(rows, notes=args.notes))
+    except OSError as problem:
+        return _refuse(f"Could not write {out}: {problem.strerror or problem}.")
+    people = len({row.member_id for row in rows})
+    print(f"Wrote {len(rows)} entries by {people} members ({scope}, workspace {workspace.external_id}"
+          f"{', private notes included' if args.notes else ''}) to {out}.")
+    return 0
+
+
+def _one_workspace(found: list[Workspace], asked: str) -> Workspace | str:
+    """The one workspace meant, or why there is not exactly one."""
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        return f"No workspace {asked!r} in the database." if asked else "The database has no workspaces yet."
+    listed = ", ".join(f"{w.external_id} ({w.platform})" for w in found)
+    return f"Name one workspace with --workspace (and --platform): the database has {listed}."
+
+
+def _refuse(message: str) -> int:
+    print(message, file=sys.stderr)
+    return 2
+
+
+def cmd_erase(settings: Settings, args: argparse.Namespace) -> int:
+    """Erase everything stored about one member, at their request: without --yes, only say what would go."""
+    from commands.cohort.records import describe
+    from storage import erase
+
+    db = open_db(settings.db_path)
+    found = erase.find(db, args.workspace, args.user, args.platform or "") or erase.find(
+        db, args.workspace, args.user.lower(), args.platform or "")
+    if not found:
+        return _refuse(f"No member {args.user!r} in workspace {args.workspace!r}: nothing to erase.")
+    if len(found) > 1:
+        platforms = ", ".join(who.platform for who in found)
+        return _refuse(f"{args.user!r} is a member of workspace {args.workspace!r} on {platforms}: name one with "
+                       "--platform.")
+    if not args.yes:
+        print(f"Would erase {describe(erase.preview(db, found[0]))}.")
+        print("Nothing was erased: run this again with --yes to erase it.")
+        return 0
+    print(f"Erased {describe(erase.erase(db, found[0]))}.")
+    print("Backups and replicas made before now still hold it until they are replaced.")
+    return 0
+
+
 def default_user() -> str:
     """The shell starts as the person at the terminal (their login name), so the board reads "ana (you)"."""
     import getpass
@@ -259,6 +336,18 @@ def make_parser() -> argparse.ArgumentParser:
     restore.add_argument("--force", action="store_true", help="replace it even while a server is using it")
     restore.add_argument("--discard-replaced", action="store_true",
                          help="do not keep the replaced database as <database>.replaced-<time>")
+    export = sub.add_parser("export", help="write the entries as a CSV work-search log, one row per entry")
+    export.add_argument("--out", required=True, help="the CSV file to write (or a folder to put one in)")
+    export.add_argument("--cohort", default="", help="only this cohort (default: every cohort)")
+    export.add_argument("--since", default="", help="only entries dated on or after this day (YYYY-MM-DD)")
+    export.add_argument("--notes", action="store_true", help="include members' private notes")
+    export.add_argument("--workspace", default="", help="the platform's workspace id (needed when there are several)")
+    export.add_argument("--platform", choices=PLATFORMS, help="the workspace's platform, if its id is ambiguous")
+    erase = sub.add_parser("erase", help="erase everything stored about one member, at their request")
+    erase.add_argument("--workspace", required=True, help="the platform's workspace id (Slack team, Teams tenant)")
+    erase.add_argument("--user", required=True, help="the member's user id on that platform")
+    erase.add_argument("--platform", choices=PLATFORMS, help="the platform, if the workspace id is ambiguous")
+    erase.add_argument("--yes", action="store_true", help="erase (without it: only say what would be erased)")
     health = sub.add_parser("healthcheck", help="exit 0 when the server on PORT answers /healthz (containers)")
     health.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for the answer")
     return parser
@@ -274,6 +363,8 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "backup": cmd_backup,
     "restore": cmd_restore,
     "healthcheck": cmd_healthcheck,
+    "export": cmd_export,
+    "erase": cmd_erase,
 }
 
 

@@ -60,6 +60,34 @@ recorded in ``fake.socket_acks``.  From synchronous code (fake started with
 ``socket_disconnect(reason)`` sends Slack's ``disconnect`` message (e.g. the periodic
 ``refresh_requested``), after which a client should reconnect.
 Unknown tickets are refused with HTTP 401; ``close()`` closes open sockets first.
+
+Many workspaces (OAuth distribution)
+------------------------------------
+
+By default every token belongs to the one team given to the constructor (``team_id``, ``bot_user_id`` ...).
+``add_team(team_id, token)`` makes ``token`` another workspace's bot token: ``auth.test`` answers that team, and
+its posts and views carry it (every call records the token it was made with, ``Call.token``).
+``add_oauth_code(code, team_id="T0TWO", token="xoxb-two")`` prepares an installation: ``oauth.v2.access``
+exchanges that code (once) for the team's bot token, as Slack does at the end of "Add to Slack" (client id and
+secret come as HTTP Basic auth or form fields; with ``oauth_client=(id, secret)`` set, others are refused).
+``revoke(token)`` makes a token answer ``token_revoked``, as after an uninstall.
+
+Files
+-----
+
+``files_upload_v2`` takes three steps, and the fake answers each: ``files.getUploadURLExternal`` (``filename``
+and ``length``) answers a ``file_id`` and an ``upload_url`` on this same server; a POST of the raw bytes to that
+URL (recorded in ``fake.calls`` as method ``"upload"``) stores them, refused with HTTP 400 when their length is
+not the one announced; ``files.completeUploadExternal`` (``files`` as JSON, ``[{"id", "title"}]``, and an
+optional ``channel_id``) finishes the upload and shares the files into that channel: a user id means their DM,
+any other channel needs the bot in it (``not_in_channel``), and the channel gets a message carrying the files.
+Both methods need ``files:write`` when scopes are enforced. ``fake.files`` holds every :class:`FakeFile`;
+``fake.files_in(channel)`` the ones shared into a channel (a user id: their DM).
+
+Slack limits ``conversations.history`` for apps distributed outside its Marketplace; the fake enforces it when
+asked: ``FakeSlack(history_limit_per_minute=1, history_max_page=15)``. A call over the limit in one workspace
+(within 60 s of the fake's ``clock()``) answers HTTP 429 with ``Retry-After: 60`` and is recorded in
+``failed_calls``; a ``limit`` above ``history_max_page`` is cut to it.
 """
 
 from __future__ import annotations
@@ -82,7 +110,7 @@ from typing import Any
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
-__all__ = ["Call", "FakeSlack", "Fault"]
+__all__ = ["Call", "FakeFile", "FakeSlack", "FakeTeam", "Fault"]
 
 JsonDict = dict[str, Any]
 
@@ -139,6 +167,34 @@ class Fault:
     after_handling: bool = False  # the call takes effect (a message is posted) and then the answer is the fault
 
 
+@dataclass
+class FakeFile:
+    """A file uploaded the way ``files_upload_v2`` does it (see "Files" in the module docstring)."""
+
+    id: str
+    filename: str
+    length: int  # as announced to files.getUploadURLExternal
+    team_id: str
+    content: bytes | None = None  # what was POSTed to the upload URL (None: not yet)
+    title: str = ""
+    channels: list[str] = field(default_factory=list)  # where files.completeUploadExternal shared it
+    initial_comment: str = ""
+    completed: bool = False
+
+
+@dataclass
+class FakeTeam:
+    """A workspace the app is installed in, with its own bot token (see :meth:`FakeSlack.add_team`)."""
+
+    team_id: str
+    token: str
+    name: str
+    bot_user_id: str
+    bot_id: str
+    scopes: tuple[str, ...] = ()
+    installer: str = "U0INSTALLER"
+
+
 def _truthy(value: Any) -> bool:
     if isinstance(value, str):
         return value.strip().lower() in {"1", "true", "yes"}
@@ -192,6 +248,9 @@ class FakeSlack:
         app_id: str = "A0FAKE",
         valid_tokens: Collection[str] | None = None,
         scopes: Collection[str] | None = None,
+        history_limit_per_minute: int | None = None,
+        history_max_page: int | None = None,
+        oauth_client: tuple[str, str] | None = None,
     ) -> None:
         if host not in {"127.0.0.1", "::1", "localhost"}:
             raise ValueError("FakeSlack only binds to loopback addresses")
@@ -216,6 +275,19 @@ class FakeSlack:
         self.bot_channels: set[str] = set()
         self.private_channels: set[str] = set()
 
+        #: conversations.history calls allowed per workspace in 60 s of ``clock()`` (None: no limit), and the most
+        #: messages one page returns (None: 999); see the module docstring.
+        self.history_limit_per_minute = history_limit_per_minute
+        self.history_max_page = history_max_page
+        #: (client_id, client_secret) that oauth.v2.access accepts; None accepts any.
+        self.oauth_client = oauth_client
+        #: token -> the other workspace it belongs to (tokens not in here belong to the constructor's team).
+        self.teams: dict[str, FakeTeam] = {}
+        #: Tokens that answer ``token_revoked`` (an uninstalled workspace's).
+        self.revoked_tokens: set[str] = set()
+        self._oauth_codes: dict[str, FakeTeam] = {}
+        self._history_calls: dict[str, collections.deque[float]] = collections.defaultdict(collections.deque)
+
         #: Calls answered normally (= delivered), in arrival order.
         self.calls: list[Call] = []
         #: Calls failed on purpose by fault injection.
@@ -226,6 +298,8 @@ class FakeSlack:
         self.views: dict[str, JsonDict] = {}
         #: user id -> home tab view last published with views.publish.
         self.home_views: dict[str, JsonDict] = {}
+        #: file id -> a file uploaded (or being uploaded) with files.getUploadURLExternal, in creation order.
+        self.files: dict[str, FakeFile] = {}
 
         self._lock = threading.RLock()
         self._messages: dict[str, list[JsonDict]] = collections.defaultdict(list)
@@ -262,9 +336,12 @@ class FakeSlack:
             "conversations.open": self._conversations_open,
             "conversations.join": self._conversations_join,
             "conversations.history": self._conversations_history,
+            "oauth.v2.access": self._oauth_v2_access,
             "users.info": self._users_info,
             "views.open": self._views_open,
             "views.publish": self._views_publish,
+            "files.getUploadURLExternal": self._files_get_upload_url_external,
+            "files.completeUploadExternal": self._files_complete_upload_external,
         }
 
     # ------------------------------------------------------------------ lifecycle
@@ -277,6 +354,7 @@ class FakeSlack:
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_post("/response_url/{rid}", self._handle_response_url)
         app.router.add_get("/socket", self._handle_socket)
+        app.router.add_post("/upload/v1/{file_id}", self._handle_upload)
         runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=0.5)
         await runner.setup()
         site = web.TCPSite(runner, self.host, 0)
@@ -419,8 +497,10 @@ class FakeSlack:
         is_bot: bool = False,
         deleted: bool = False,
         email: str | None = None,
+        team_id: str | None = None,
     ) -> JsonDict:
-        """Register a user for ``users.info``; returns the stored user object."""
+        """Register a user for ``users.info`` (of ``team_id``, default the constructor's); returns the user."""
+        team_id = team_id or self.team_id
         name = name or user_id.lower()
         real_name = real_name if real_name is not None else name.replace(".", " ").title()
         display_name = display_name if display_name is not None else name
@@ -439,13 +519,13 @@ class FakeSlack:
             "display_name_normalized": display_name,
             "status_text": "",
             "status_emoji": "",
-            "team": self.team_id,
+            "team": team_id,
         }
         if email is not None:
             profile["email"] = email
         user: JsonDict = {
             "id": user_id,
-            "team_id": self.team_id,
+            "team_id": team_id,
             "name": name,
             "deleted": deleted,
             "real_name": real_name,
@@ -465,6 +545,56 @@ class FakeSlack:
         with self._lock:
             self.users[user_id] = user
         return user
+
+    def add_team(
+        self,
+        team_id: str,
+        token: str,
+        *,
+        name: str | None = None,
+        bot_user_id: str | None = None,
+        bot_id: str | None = None,
+        scopes: Iterable[str] | None = None,
+        installer: str = "U0INSTALLER",
+    ) -> FakeTeam:
+        """Make ``token`` the bot token of workspace ``team_id`` (the app installed there)."""
+        suffix = team_id.removeprefix("T")
+        team = FakeTeam(team_id, token, name or f"Team {suffix}", bot_user_id or f"U0BOT{suffix}",
+                        bot_id or f"B0BOT{suffix}", tuple(scopes or ()), installer)
+        with self._lock:
+            self.teams[token] = team
+            self.revoked_tokens.discard(token)
+        return team
+
+    def add_oauth_code(self, code: str, team_id: str = "T0TWO", token: str = "xoxb-two", **team: Any) -> FakeTeam:
+        """Let ``oauth.v2.access`` exchange ``code`` (once) for ``token``, the bot token of ``team_id``.
+
+        Extra keywords (``name``, ``bot_user_id``, ``bot_id``, ``scopes``, ``installer``) as for :meth:`add_team`.
+        """
+        suffix = team_id.removeprefix("T")
+        installed = FakeTeam(team_id, token, team.get("name") or f"Team {suffix}",
+                             team.get("bot_user_id") or f"U0BOT{suffix}", team.get("bot_id") or f"B0BOT{suffix}",
+                             tuple(team.get("scopes") or ()), team.get("installer") or "U0INSTALLER")
+        with self._lock:
+            self._oauth_codes[code] = installed
+        return installed
+
+    def revoke(self, token: str) -> None:
+        """The token stops working (``token_revoked``), as when its workspace uninstalls the app."""
+        with self._lock:
+            self.revoked_tokens.add(token)
+
+    def team_of(self, token: str | None) -> FakeTeam:
+        """The workspace a token belongs to (the constructor's team for any token not added)."""
+        found = self.teams.get(token or "")
+        if found is not None:
+            return found
+        return FakeTeam(self.team_id, token or "", self.team_name, self.bot_user_id, self.bot_id)
+
+    def calls_with(self, token: str, method: str | None = None) -> list[Call]:
+        """Delivered calls made with ``token`` (to ``method`` only, if given)."""
+        with self._lock:
+            return [c for c in self.calls if c.token == token and (method is None or c.method == method)]
 
     def calls_to(self, method: str) -> list[Call]:
         """Delivered calls to ``method`` (e.g. ``"chat.postMessage"`` or ``"response_url"``)."""
@@ -489,8 +619,14 @@ class FakeSlack:
             every = [dict(m) for msgs in self._messages.values() for m in msgs]
         return sorted(every, key=lambda m: _ts_key(m["ts"]))
 
+    def files_in(self, channel: str) -> list[FakeFile]:
+        """Files shared into ``channel`` (a user id: their DM) by files.completeUploadExternal, oldest first."""
+        where = self._channel_for(channel)
+        with self._lock:
+            return [f for f in self.files.values() if where in f.channels]
+
     def reset(self) -> None:
-        """Forget calls, messages, views and pending faults (users are kept)."""
+        """Forget calls, messages, views, files and pending faults (users are kept)."""
         with self._lock:
             self.calls.clear()
             self.failed_calls.clear()
@@ -498,10 +634,12 @@ class FakeSlack:
             self._opened_dms.clear()
             self.views.clear()
             self.home_views.clear()
+            self.files.clear()
             self._faults.clear()
             self._ratio = 0.0
             self.socket_acks.clear()
             self.socket_messages.clear()
+            self._history_calls.clear()
 
     async def wait_for_calls(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
         """Wait (polling) until at least ``count`` delivered calls to ``method`` exist."""
@@ -840,10 +978,39 @@ class FakeSlack:
         auth = request.headers.get("Authorization", "")
         if auth.lower().startswith("bearer "):
             token = auth[7:].strip() or None
+        elif auth.lower().startswith("basic "):  # oauth.v2.access: the app's client id and secret
+            try:
+                client_id, _, secret = base64.b64decode(auth[6:].strip()).decode().partition(":")
+            except ValueError:
+                client_id = secret = ""
+            args.setdefault("client_id", client_id)
+            args.setdefault("client_secret", secret)
         form_token = args.pop("token", None)
         if token is None and isinstance(form_token, str) and form_token:
             token = form_token
         return await self._respond(method, args, token, request.path, arrived)
+
+    async def _handle_upload(self, request: web.Request) -> web.StreamResponse:
+        """The upload URL files.getUploadURLExternal handed out: the file's raw bytes, POSTed without a token."""
+        arrived = time.time()
+        file_id = request.match_info["file_id"]
+        body = await request.read()
+        if self.latency > 0:
+            await asyncio.sleep(self.latency)
+        args: JsonDict = {"file_id": file_id, "length": len(body)}
+        fault = self._take_fault("upload")
+        with self._lock:
+            if fault is not None:
+                self.failed_calls.append(Call("upload", args, None, arrived, fault.status, request.path))
+                return self._fault_response(fault)
+            upload = self.files.get(file_id)
+            if upload is None or upload.completed or len(body) != upload.length:
+                text = "file_not_found" if upload is None or upload.completed else "length_mismatch"
+                self.calls.append(Call("upload", args, None, arrived, 400, request.path, text))
+                return web.Response(status=400, text=text, content_type="text/plain")
+            upload.content = body
+            self.calls.append(Call("upload", args, None, arrived, 200, request.path, f"OK - {len(body)}"))
+        return web.Response(text=f"OK - {len(body)}", content_type="text/plain")
 
     async def _handle_response_url(self, request: web.Request) -> web.StreamResponse:
         arrived = time.time()
@@ -875,16 +1042,37 @@ class FakeSlack:
                 self.calls.append(Call(method, args, None, arrived, 200, path, "ok"))
             return web.Response(text="ok", content_type="text/plain")
 
+        if self._over_history_limit(method, token):
+            with self._lock:
+                self.failed_calls.append(Call(method, args, token, arrived, 429, path))
+            return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "60"})
+
         with self._lock:
             body = self._answer(method, args, token)
             self.calls.append(Call(method, args, token, arrived, 200, path, body))
         return web.json_response(body)
 
+    def _over_history_limit(self, method: str, token: str | None) -> bool:
+        """Count a conversations.history call against its workspace's limit; True when it is over."""
+        if method != "conversations.history" or self.history_limit_per_minute is None:
+            return False
+        now = self.clock()
+        with self._lock:
+            recent = self._history_calls[self.team_of(token).team_id]
+            while recent and recent[0] <= now - 60:
+                recent.popleft()
+            if len(recent) >= self.history_limit_per_minute:
+                return True
+            recent.append(now)
+        return False
+
     def _answer(self, method: str, args: JsonDict, token: str | None) -> JsonDict:
         if method not in _NO_AUTH_METHODS:
             if token is None:
                 return {"ok": False, "error": "not_authed"}
-            if self.valid_tokens is not None and token not in self.valid_tokens:
+            if token in self.revoked_tokens:
+                return {"ok": False, "error": "token_revoked"}
+            if self.valid_tokens is not None and token not in self.valid_tokens and token not in self.teams:
                 return {"ok": False, "error": "invalid_auth"}
         refused = self._refusal(method, args)
         if refused is not None:
@@ -909,6 +1097,7 @@ class FakeSlack:
             "chat.postMessage": "chat:write", "chat.postEphemeral": "chat:write", "users.info": "users:read",
             "conversations.open": "im:write", "conversations.join": "channels:join",
             "conversations.history": f"{kind}:history",
+            "files.getUploadURLExternal": "files:write", "files.completeUploadExternal": "files:write",
         }.get(method)
 
     def _refusal(self, method: str, args: JsonDict) -> JsonDict | None:
@@ -966,26 +1155,51 @@ class FakeSlack:
         return {"ok": True, "url": f"{origin}/socket?ticket={ticket}&app_id={self.app_id}"}
 
     def _auth_test(self, args: JsonDict, token: str | None) -> JsonDict:
+        team = self.team_of(token)
         return {
             "ok": True,
             "url": "https://fake.slack.com/",
-            "team": self.team_name,
+            "team": team.name,
             "user": self.bot_name,
-            "team_id": self.team_id,
-            "user_id": self.bot_user_id,
-            "bot_id": self.bot_id,
+            "team_id": team.team_id,
+            "user_id": team.bot_user_id,
+            "bot_id": team.bot_id,
             "is_enterprise_install": False,
         }
 
-    def _message_from_args(self, args: JsonDict, ts: str) -> JsonDict:
+    def _oauth_v2_access(self, args: JsonDict, token: str | None) -> JsonDict:
+        secret = args.pop("client_secret", None)  # popped before the call is recorded: calls keep no secret
+        if self.oauth_client is not None and (args.get("client_id"), secret) != self.oauth_client:
+            return {"ok": False, "error": "invalid_client_id" if args.get("client_id") != self.oauth_client[0]
+                    else "bad_client_secret"}
+        team = self._oauth_codes.pop(str(args.get("code") or ""), None)
+        if team is None:
+            return {"ok": False, "error": "invalid_code"}
+        self.teams[team.token] = team
+        self.revoked_tokens.discard(team.token)
+        return {
+            "ok": True,
+            "access_token": team.token,
+            "token_type": "bot",
+            "scope": ",".join(team.scopes or sorted(self.scopes or ())),
+            "bot_user_id": team.bot_user_id,
+            "app_id": self.app_id,
+            "team": {"id": team.team_id, "name": team.name},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "authed_user": {"id": team.installer},
+        }
+
+    def _message_from_args(self, args: JsonDict, ts: str, token: str | None = None) -> JsonDict:
+        team = self.team_of(token)
         message: JsonDict = {
-            "user": self.bot_user_id,
+            "user": team.bot_user_id,
             "type": "message",
             "ts": ts,
-            "bot_id": self.bot_id,
+            "bot_id": team.bot_id,
             "app_id": self.app_id,
             "text": args.get("text", "") or "",
-            "team": self.team_id,
+            "team": team.team_id,
         }
         for key in ("blocks", "attachments", "metadata"):
             if args.get(key) not in (None, ""):
@@ -993,7 +1207,7 @@ class FakeSlack:
         thread_ts = args.get("thread_ts")
         if thread_ts:
             message["thread_ts"] = str(thread_ts)
-            message["parent_user_id"] = self.bot_user_id
+            message["parent_user_id"] = team.bot_user_id
             if _truthy(args.get("reply_broadcast", False)):
                 message["subtype"] = "thread_broadcast"
         return message
@@ -1006,7 +1220,7 @@ class FakeSlack:
             return {"ok": False, "error": "no_text"}
         channel = self._channel_for(raw_channel)
         ts = self._next_ts()
-        message = self._message_from_args(args, ts)
+        message = self._message_from_args(args, ts, token)
         stored = self._messages[channel]
         thread_ts = message.get("thread_ts")
         if thread_ts:
@@ -1045,12 +1259,13 @@ class FakeSlack:
             "channel": {"id": channel_id},
         }
 
-    def _page(self, items: list[JsonDict], args: JsonDict, default_limit: int) -> tuple[list[JsonDict], str]:
+    def _page(self, items: list[JsonDict], args: JsonDict, default_limit: int,
+              max_limit: int = 999) -> tuple[list[JsonDict], str]:
         try:
             limit = int(args.get("limit") or default_limit)
         except (TypeError, ValueError):
             limit = default_limit
-        limit = max(1, min(limit, 999))
+        limit = max(1, min(limit, max_limit))
         start = 0
         cursor = args.get("cursor")
         if cursor:
@@ -1098,7 +1313,8 @@ class FakeSlack:
             and self._in_window(m, args)
         ]
         visible.sort(key=lambda m: _ts_key(m["ts"]), reverse=True)
-        page, next_cursor = self._page(visible, args, 100)
+        most = self.history_max_page or 999
+        page, next_cursor = self._page(visible, args, min(100, most), most)
         return {
             "ok": True,
             "messages": [self._present(m, with_metadata) for m in page],
@@ -1115,10 +1331,12 @@ class FakeSlack:
             return {"ok": False, "error": "user_not_found"}
         return {"ok": True, "user": json.loads(json.dumps(user))}
 
-    def _build_view(self, view: JsonDict, view_id: str, previous: JsonDict | None = None) -> JsonDict:
+    def _build_view(self, view: JsonDict, view_id: str, previous: JsonDict | None = None,
+                    token: str | None = None) -> JsonDict:
+        team = self.team_of(token)
         base: JsonDict = {
             "id": view_id,
-            "team_id": self.team_id,
+            "team_id": team.team_id,
             "type": view.get("type", "modal"),
             "blocks": [],
             "private_metadata": "",
@@ -1134,8 +1352,8 @@ class FakeSlack:
             "root_view_id": view_id,
             "app_id": self.app_id,
             "external_id": "",
-            "app_installed_team_id": self.team_id,
-            "bot_id": self.bot_id,
+            "app_installed_team_id": team.team_id,
+            "bot_id": team.bot_id,
         }
         if previous is not None:
             base["root_view_id"] = previous.get("root_view_id", view_id)
@@ -1153,7 +1371,7 @@ class FakeSlack:
         view = self._view_arg(args)
         if view is None or not (args.get("trigger_id") or args.get("interactivity_pointer")):
             return {"ok": False, "error": "invalid_arguments"}
-        built = self._build_view(view, self._new_id("V"))
+        built = self._build_view(view, self._new_id("V"), token=token)
         self.views[built["id"]] = built
         return {"ok": True, "view": built}
 
@@ -1164,7 +1382,44 @@ class FakeSlack:
             return {"ok": False, "error": "invalid_arguments"}
         previous = self.home_views.get(user_id)
         view_id = previous["id"] if previous is not None else self._new_id("V")
-        built = self._build_view(view, view_id, previous)
+        built = self._build_view(view, view_id, previous, token=token)
         self.views[view_id] = built
         self.home_views[user_id] = built
         return {"ok": True, "view": built}
+
+    def _files_get_upload_url_external(self, args: JsonDict, token: str | None) -> JsonDict:
+        filename = str(args.get("filename") or "")
+        try:
+            length = int(args.get("length") or 0)
+        except (TypeError, ValueError):
+            length = 0
+        if not filename or length < 1:
+            return {"ok": False, "error": "invalid_arguments"}
+        upload = FakeFile(self._new_id("F"), filename, length, self.team_of(token).team_id)
+        self.files[upload.id] = upload
+        return {"ok": True, "file_id": upload.id, "upload_url": f"{self.origin}/upload/v1/{upload.id}"}
+
+    def _files_complete_upload_external(self, args: JsonDict, token: str | None) -> JsonDict:
+        wanted = _maybe_json(args.get("files"))
+        if not isinstance(wanted, list) or not wanted or not all(isinstance(f, dict) for f in wanted):
+            return {"ok": False, "error": "invalid_arguments"}
+        uploads = [self.files.get(str(f.get("id") or "")) for f in wanted]
+        if any(u is None or u.content is None or u.completed for u in uploads):
+            return {"ok": False, "error": "file_not_found"}
+        channel = self._channel_for(str(args.get("channel_id") or ""))
+        if channel and not channel.startswith("D") and channel not in self.bot_channels:
+            return {"ok": False, "error": "not_in_channel"}
+        done: list[JsonDict] = []
+        for upload, asked in zip(uploads, wanted, strict=True):
+            assert upload is not None and upload.content is not None
+            upload.title = str(asked.get("title") or upload.filename)
+            upload.initial_comment = str(args.get("initial_comment") or "")
+            upload.channels = [channel] if channel else []
+            upload.completed = True
+            done.append({"id": upload.id, "name": upload.filename, "title": upload.title, "size": len(upload.content),
+                         "user": self.team_of(token).bot_user_id, "channels": list(upload.channels),
+                         "created": int(self.clock())})
+        if channel:
+            message = self._message_from_args({"text": args.get("initial_comment") or ""}, self._next_ts(), token)
+            self._messages[channel].append({**message, "files": done, "upload": True})
+        return {"ok": True, "files": done}

@@ -8,6 +8,7 @@ import time
 from typing import Any
 from urllib.parse import parse_qs, parse_qsl
 
+import aiohttp
 import pytest
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
@@ -615,3 +616,122 @@ async def test_bolt_app_handles_signed_requests_against_fake() -> None:
         bad = slash_command_body("/cohort", "x")
         resp = await app.async_dispatch(_bolt_request(bad, sign("wrong-secret", bad)))
         assert resp.status == 401
+
+
+# --------------------------------------------------------------------------- many workspaces (OAuth)
+
+
+@pytest.mark.asyncio
+@pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning")  # slack_sdk's, on aiohttp 3.14
+async def test_oauth_v2_access_exchanges_a_code_once_for_the_second_teams_bot_token() -> None:
+    async with FakeSlack(oauth_client=("111.222", "s3cret")) as fake:
+        fake.add_oauth_code("code-1", team_id="T0TWO", token="xoxb-two", scopes=["commands", "chat:write"])
+        client = AsyncWebClient(base_url=fake.url)
+        with pytest.raises(SlackApiError, match="bad_client_secret"):
+            await client.oauth_v2_access(client_id="111.222", client_secret="wrong", code="code-1")
+        answer = await client.oauth_v2_access(client_id="111.222", client_secret="s3cret", code="code-1")
+        assert answer["access_token"] == "xoxb-two" and answer["token_type"] == "bot"
+        assert answer["team"] == {"id": "T0TWO", "name": "Team 0TWO"} and answer["app_id"] == "A0FAKE"
+        assert answer["scope"] == "commands,chat:write" and answer["bot_user_id"] == "U0BOT0TWO"
+        with pytest.raises(SlackApiError, match="invalid_code"):  # a code works once
+            await client.oauth_v2_access(client_id="111.222", client_secret="s3cret", code="code-1")
+        calls = fake.calls_to("oauth.v2.access")
+        assert [c.args["client_id"] for c in calls] == ["111.222"] * 3
+        assert all("client_secret" not in c.args for c in calls)  # the secret is never recorded
+
+
+@pytest.mark.asyncio
+async def test_each_token_answers_for_its_own_team_and_calls_record_it() -> None:
+    async with FakeSlack() as fake:
+        fake.add_team("T0TWO", "xoxb-two", name="Second")
+        two = AsyncWebClient(token="xoxb-two", base_url=fake.url)
+        assert (await two.auth_test())["team_id"] == "T0TWO"
+        assert (await client_for(fake).auth_test())["team_id"] == "T0FAKE"  # any other token: the default team
+        posted = await two.chat_postMessage(channel="C1", text="hi")
+        assert posted["message"]["team"] == "T0TWO" and posted["message"]["bot_id"] == "B0BOT0TWO"
+        assert [c.method for c in fake.calls_with("xoxb-two")] == ["auth.test", "chat.postMessage"]
+        fake.revoke("xoxb-two")
+        with pytest.raises(SlackApiError, match="token_revoked"):
+            await two.auth_test()
+
+
+@pytest.mark.asyncio
+async def test_the_history_limit_is_enforced_per_workspace_and_pages_are_cut() -> None:
+    now = [1_800_000_000.0]
+    async with FakeSlack(clock=lambda: now[0], history_limit_per_minute=1, history_max_page=15) as fake:
+        fake.add_team("T0TWO", "xoxb-two")
+        one, two = client_for(fake), AsyncWebClient(token="xoxb-two", base_url=fake.url)
+        for i in range(20):
+            await one.chat_postMessage(channel="D0001", text=f"m{i}")
+        page = await one.conversations_history(channel="D0001", limit=200)
+        assert len(page["messages"]) == 15 and page["has_more"] is True
+        assert (await two.conversations_history(channel="D0002"))["ok"]  # another workspace has its own minute
+        now[0] += 59
+        with pytest.raises(SlackApiError) as refused:
+            await one.conversations_history(channel="D0001")
+        assert refused.value.response.status_code == 429
+        assert refused.value.response.headers["Retry-After"] == "60"
+        assert [c.status for c in fake.failed_calls_to("conversations.history")] == [429]
+        now[0] += 1.5
+        assert (await one.conversations_history(channel="D0001"))["ok"]
+
+
+# --------------------------------------------------------------------------- files (files_upload_v2)
+
+
+@pytest.mark.asyncio
+async def test_files_upload_v2_uploads_the_bytes_and_shares_them_into_the_dm() -> None:
+    content = "date,organisation\r\n2026-11-27,Müller & Co\r\n".encode()
+    async with FakeSlack(scopes={"files:write", "im:write", "im:history"}) as fake:
+        client = client_for(fake)
+        dm = (await client.conversations_open(users="U0001"))["channel"]["id"]
+
+        done = await client.files_upload_v2(channel=dm, content=content, filename="cohort.csv", title="Export")
+
+        assert done["ok"] is True and done["file"]["title"] == "Export" and done["file"]["name"] == "cohort.csv"
+        assert [c.method for c in fake.calls] == ["conversations.open", "files.getUploadURLExternal", "upload",
+                                                  "files.completeUploadExternal"]
+        asked = fake.calls_to("files.getUploadURLExternal")[0].args
+        assert (asked["filename"], int(asked["length"])) == ("cohort.csv", len(content))
+        assert fake.calls_to("upload")[0].path.startswith("/upload/v1/")  # on the fake's own loopback server
+        [shared] = fake.files_in("U0001")  # a user id means their DM
+        assert shared is fake.files[done["file"]["id"]] and fake.files_in(dm) == [shared]
+        assert (shared.content, shared.filename, shared.title, shared.channels) == (content, "cohort.csv", "Export",
+                                                                                   [dm])
+        assert shared.completed and shared.team_id == fake.team_id
+        [message] = (await client.conversations_history(channel=dm))["messages"]
+        assert message["files"][0]["id"] == shared.id and message["upload"] is True
+
+
+@pytest.mark.asyncio
+async def test_files_need_files_write_when_scopes_are_enforced() -> None:
+    async with FakeSlack(scopes={"chat:write", "im:write"}) as fake:
+        with pytest.raises(SlackApiError) as refused:
+            await client_for(fake).files_upload_v2(channel="D0001", content=b"x", filename="a.csv")
+        assert refused.value.response["error"] == "missing_scope"
+        assert refused.value.response["needed"] == "files:write"
+        assert fake.files == {} and fake.calls_to("upload") == []
+
+
+@pytest.mark.asyncio
+async def test_an_upload_is_completed_once_and_only_after_its_bytes_arrived() -> None:
+    async with FakeSlack() as fake:
+        client = client_for(fake)
+        started = await client.files_getUploadURLExternal(filename="a.csv", length=3)
+        file_id = started["file_id"]
+        assert started["upload_url"] == f"{fake.origin}/upload/v1/{file_id}"
+        with pytest.raises(SlackApiError, match="file_not_found"):  # nothing uploaded yet
+            await client.files_completeUploadExternal(files=[{"id": file_id, "title": "A"}])
+        async with aiohttp.ClientSession() as session:
+            async with session.post(started["upload_url"], data=b"toolong") as wrong:
+                assert (wrong.status, await wrong.text()) == (400, "length_mismatch")
+            async with session.post(started["upload_url"], data=b"a,b") as right:
+                assert (right.status, await right.text()) == (200, "OK - 3")
+        with pytest.raises(SlackApiError, match="not_in_channel"):  # a channel the bot is not in
+            await client.files_completeUploadExternal(files=[{"id": file_id}], channel_id="C0NOTIN")
+        done = await client.files_completeUploadExternal(files=[{"id": file_id, "title": "A"}])  # no channel
+        assert done["files"][0]["channels"] == [] and fake.files[file_id].content == b"a,b"
+        with pytest.raises(SlackApiError, match="file_not_found"):  # already completed
+            await client.files_completeUploadExternal(files=[{"id": file_id}], channel_id="D0001")
+        with pytest.raises(SlackApiError, match="invalid_arguments"):
+            await client.files_getUploadURLExternal(filename="", length=0)

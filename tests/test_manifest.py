@@ -8,11 +8,13 @@ from typing import Any
 import pytest
 import yaml  # type: ignore[import-untyped,unused-ignore]
 
+from bot.transports.slack.installs import REDIRECT_PATH, SCOPES
 from commands import REGISTRY
 
 MANIFEST = Path(__file__).resolve().parents[1] / "app_manifest.yml"
 ALLOWED_SCOPES = {"commands", "chat:write", "chat:write.public", "im:write", "im:history", "users:read",
-                  "channels:join", "channels:history", "groups:history"}
+                  "channels:join", "channels:history", "groups:history",
+                  "files:write"}  # /cohort export uploads the CSV to the coordinator's DM
 REQUIRED_SCOPES = {"commands", "chat:write", "users:read", "im:write", "im:history", "channels:join",
                    "channels:history"}  # history: checking a send in doubt, in a DM or the summary channel
 
@@ -56,6 +58,18 @@ def test_bot_scopes_are_only_those_needed(manifest: dict[str, Any]) -> None:
     assert "user" not in manifest["oauth_config"]["scopes"]
 
 
+def test_the_manifests_bot_scopes_are_the_ones_the_install_link_asks_for(manifest: dict[str, Any]) -> None:
+    assert manifest["oauth_config"]["scopes"]["bot"] == list(SCOPES)
+
+
+def test_the_oauth_redirect_url_is_the_servers_redirect_route(manifest: dict[str, Any]) -> None:
+    [url] = manifest["oauth_config"]["redirect_urls"]
+    assert url.startswith("https://") and url.endswith(REDIRECT_PATH)
+    assert set(manifest["oauth_config"]) == {"redirect_urls", "scopes"}
+    events = manifest["settings"]["event_subscriptions"]["bot_events"]
+    assert {"app_uninstalled", "tokens_revoked"} <= set(events)  # an uninstall forgets the installation
+
+
 def test_settings_route_interactivity_and_events_to_the_server(manifest: dict[str, Any]) -> None:
     settings = manifest["settings"]
     assert settings["interactivity"]["is_enabled"] is True
@@ -71,3 +85,6 @@ def test_every_url_points_at_one_server(manifest: dict[str, Any]) -> None:
     urls.add(manifest["settings"]["interactivity"]["request_url"])
     urls.add(manifest["settings"]["event_subscriptions"]["request_url"])
     assert len(urls) == 1
+    servers = {url.removesuffix("/slack/events") for url in urls}
+    servers |= {url.removesuffix(REDIRECT_PATH) for url in manifest["oauth_config"]["redirect_urls"]}
+    assert len(servers) == 1

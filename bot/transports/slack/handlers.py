@@ -2,7 +2,9 @@
 
 Bolt verifies every request's signature and timestamp. Listeners only translate: a Slack payload becomes a
 CommandRequest, `commands.dispatch` answers, and the Reply goes back as Block Kit inside the acknowledgement
-(one HTTP exchange). Only slow or out-of-band work (modals, the home tab, profile look-ups) calls the Web API.
+(one HTTP exchange). Only slow or out-of-band work (modals, the home tab, profile look-ups) calls the Web API,
+always with the `client` Bolt hands each listener: authorized for the request's workspace (the bot token, or
+with OAuth installs that workspace's own token, see installs.py).
 
 Bolt runs with process_before_response=True: the HTTP answer is sent as soon as a listener returns, instead of
 Bolt polling every 10 ms for the ack (its default), which added 10 ms to every slash command. So listeners do
@@ -27,6 +29,7 @@ from bot.config import Settings
 from bot.transports.slack import guard, inbound, rendering
 from bot.transports.slack.auth import OneAuthTest
 from bot.transports.slack.client import make_client
+from bot.transports.slack.installs import Installs, add_routes
 from bot.transports.slack.profiles import PLATFORM, Profiles
 from commands import REGISTRY, identity, needs_fresh_admin_check, seen
 from commands.dispatch import dispatch
@@ -53,19 +56,27 @@ BOLT_LOGGER.addFilter(_DropTokenSkippedWarning())
 
 
 class SlackTransport:
-    def __init__(self, settings: Settings, deps: Deps, client: AsyncWebClient | None = None) -> None:
+    def __init__(self, settings: Settings, deps: Deps, client: AsyncWebClient | None = None,
+                 installs: Installs | None = None) -> None:
         self.settings = settings
         self.deps = deps
-        self.client = client or make_client(settings)
-        self.profiles = Profiles(self.client, deps.clock, lambda actor: identity.profile_checked_at(deps, actor))
-        self.identity = OneAuthTest(self.client)
-        self.app = AsyncApp(
-            signing_secret=settings.slack_signing_secret,
-            client=self.client,
-            authorize=self.identity,
-            logger=BOLT_LOGGER,
-            process_before_response=True,
-        )
+        self.client = client or make_client(settings)  # Bolt copies it, with each request's token, per request
+        self.profiles = Profiles(deps.clock, lambda actor: identity.profile_checked_at(deps, actor))
+        self.installs = installs if installs is not None or not settings.slack_oauth else Installs(settings)
+        self.identity: OneAuthTest | None = None
+        if self.installs is None:  # one workspace, one bot token
+            self.identity = OneAuthTest(self.client)
+            self.app = AsyncApp(signing_secret=settings.slack_signing_secret, client=self.client,
+                                authorize=self.identity, logger=BOLT_LOGGER, process_before_response=True)
+            for revoked in ("app_uninstalled", "tokens_revoked"):  # the manifest subscribes them for OAuth installs
+                self.app.event(revoked)(self.on_uninstalled)
+        else:  # OAuth: any workspace that installed the app, each with its own token
+            self.app = AsyncApp(signing_secret=settings.slack_signing_secret, client=self.client,
+                                oauth_settings=self.installs.oauth_settings(),
+                                authorize=self.installs.authorize(),  # type: ignore[arg-type]  # None: not installed
+                                user_facing_authorize_error_message=self.installs.not_installed_message(),
+                                logger=BOLT_LOGGER, process_before_response=True)
+            self.app.enable_token_revocation_listeners()  # app_uninstalled, tokens_revoked: delete the install
         self.guard = guard.Guard(settings.slack_signing_secret) if settings.slack_signing_secret else None
         self._background: set[asyncio.Task[Any]] = set()
         self.app.command(COMMAND_PATTERN)(self.on_command)
@@ -74,6 +85,11 @@ class SlackTransport:
         self.app.event("app_home_opened")(self.on_home_opened)
 
     # ---- HTTP --------------------------------------------------------------------------------------
+
+    def add_install_routes(self, router: web.UrlDispatcher) -> None:
+        """GET /slack/install and /slack/oauth_redirect (OAuth installs only): a browser's, not signed by Slack."""
+        if self.app.oauth_flow is not None:
+            add_routes(router, self.app.oauth_flow)
 
     async def handle(self, request: web.Request) -> web.Response:
         """POST /slack/events: commands, interactivity and events all arrive here."""
@@ -94,8 +110,8 @@ class SlackTransport:
 
     # ---- plumbing ----------------------------------------------------------------------------------
 
-    async def actor(self, sender: inbound.Sender, *, fresh: bool = False) -> Actor:
-        return await self.profiles.actor(sender.team_id, sender.user_id, sender.user_name, fresh=fresh)
+    async def actor(self, client: AsyncWebClient, sender: inbound.Sender, *, fresh: bool = False) -> Actor:
+        return await self.profiles.actor(client, sender.team_id, sender.user_id, sender.user_name, fresh=fresh)
 
     def request(self, actor: Actor, name: str, text: str, where: Where, source: str) -> CommandRequest:
         return CommandRequest(name=name, text=text, actor=actor, where=where, received_at=self.deps.clock(),
@@ -114,111 +130,121 @@ class SlackTransport:
 
     # ---- slash commands ----------------------------------------------------------------------------
 
-    async def on_command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def on_command(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         name, text = str(body.get("command", "")).lstrip("/"), inbound.slack_text(str(body.get("text", "")))
-        actor = await self.actor(inbound.command_sender(body), fresh=needs_fresh_admin_check(name, text))
+        actor = await self.actor(client, inbound.command_sender(body), fresh=needs_fresh_admin_check(name, text))
         where = inbound.command_where(body)
         reply = dispatch(self.request(actor, name, text, where, "slack:command"), self.deps)
         if reply.form is not None and body.get("trigger_id"):
             await ack()
-            self._spawn(self.open_form(reply.form, body["trigger_id"], where.channel_id))
+            self._spawn(self.open_form(client, reply.form, body["trigger_id"], where.channel_id))
             return
         # Always ephemeral: an in_channel answer makes Slack show the typed command (notes and all) to everyone.
         mine, share = split_share(reply)
         await ack(**rendering.to_message(mine), response_type="ephemeral")
         if share is not None:
-            self._spawn(self.post_share(share, where.channel_id, actor))
+            self._spawn(self.post_share(client, share, where.channel_id, actor))
 
-    async def post_share(self, share: Reply, channel: str, actor: Actor) -> None:
+    async def post_share(self, client: AsyncWebClient, share: Reply, channel: str, actor: Actor) -> None:
         """Post a share in the channel as the bot; if the bot may not post there, tell the member privately."""
         try:
-            await self.client.chat_postMessage(channel=channel, **rendering.to_message(share), unfurl_links=False)
+            await client.chat_postMessage(channel=channel, **rendering.to_message(share), unfurl_links=False)
         except SlackApiError as problem:
             log.warning("sharing in %s failed: %s", channel, problem)
             note = Reply(blocks=(Para(("I couldn't post in this channel. Invite me with /invite @cohortbot, or share "
                                        "from a channel I'm in.",)),))
-            await self.confirm(actor, channel, note)
+            await self.confirm(client, actor, channel, note)
 
-    async def open_form(self, form: Form, trigger_id: str, channel_id: str) -> None:
+    async def open_form(self, client: AsyncWebClient, form: Form, trigger_id: str, channel_id: str) -> None:
         view = rendering.log_modal(form, channel_id=channel_id)
         try:
-            await self.client.views_open(trigger_id=trigger_id, view=view)
+            await client.views_open(trigger_id=trigger_id, view=view)
         except SlackApiError as problem:
             log.warning("views.open failed: %s", problem)
 
     # ---- buttons -----------------------------------------------------------------------------------
 
-    async def on_button(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+    async def on_button(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond,
+                        client: AsyncWebClient) -> None:
         await ack()
-        self._spawn(self._pressed(body, respond))
+        self._spawn(self._pressed(client, body, respond))
 
-    async def _pressed(self, body: dict[str, Any], respond: AsyncRespond) -> None:
+    async def _pressed(self, client: AsyncWebClient, body: dict[str, Any], respond: AsyncRespond) -> None:
         pressed = inbound.button_command(body)
         if pressed is None:
             return
         command, text = pressed
-        actor = await self.actor(inbound.interaction_sender(body), fresh=needs_fresh_admin_check(command, text))
+        actor = await self.actor(client, inbound.interaction_sender(body),
+                                 fresh=needs_fresh_admin_check(command, text))
         where = inbound.button_where(body)
         reply = dispatch(self.request(actor, command, text, where, "slack:button"), self.deps)
         if reply.form is not None:
-            await self.open_form(reply.form, body.get("trigger_id", ""), where.channel_id)
+            await self.open_form(client, reply.form, body.get("trigger_id", ""), where.channel_id)
         elif inbound.pressed_in_home(body):
-            await self.publish_home(actor)
+            await self.publish_home(client, actor)
         else:
             mine, share = split_share(reply)
             await respond(**rendering.to_message(mine), response_type="ephemeral", replace_original=False)
             if share is not None:
-                await self.post_share(share, where.channel_id, actor)
+                await self.post_share(client, share, where.channel_id, actor)
 
     # ---- modals ------------------------------------------------------------------------------------
 
-    async def on_form(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+    async def on_form(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any],
+                      client: AsyncWebClient) -> None:
         fields, channel = inbound.modal_fields(view)
-        actor = await self.actor(inbound.interaction_sender(body))
+        actor = await self.actor(client, inbound.interaction_sender(body))
         name = "interview" if fields.kind == "interview" else "network"
         result = submit_log(self.request(actor, name, "", Where(channel), "slack:modal"), fields, self.deps)
         if result.errors:
             await ack(response_action="errors", errors=result.errors)
             return
         await ack()
-        self._spawn(self._after_form(actor, channel, result.reply))
+        self._spawn(self._after_form(client, actor, channel, result.reply))
 
-    async def _after_form(self, actor: Actor, channel: str, reply: Reply | None) -> None:
+    async def _after_form(self, client: AsyncWebClient, actor: Actor, channel: str, reply: Reply | None) -> None:
         if reply is not None:
-            await self.confirm(actor, channel, reply)
-        await self.publish_home(actor)
+            await self.confirm(client, actor, channel, reply)
+        await self.publish_home(client, actor)
 
-    async def confirm(self, actor: Actor, channel: str, reply: Reply) -> None:
+    async def confirm(self, client: AsyncWebClient, actor: Actor, channel: str, reply: Reply) -> None:
         """A private confirmation where the member was: ephemeral in the channel, else a DM."""
         message = rendering.to_message(reply)
         try:
             if channel and not channel.startswith("D"):
-                await self.client.chat_postEphemeral(channel=channel, user=actor.user_id, **message)
+                await client.chat_postEphemeral(channel=channel, user=actor.user_id, **message)
             else:
-                await self.client.chat_postMessage(channel=actor.user_id, **message)
+                await client.chat_postMessage(channel=actor.user_id, **message)
         except SlackApiError as problem:
             log.warning("confirmation to %s failed: %s", actor.user_id, problem)
 
     # ---- App Home ----------------------------------------------------------------------------------
 
-    async def on_home_opened(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+    async def on_home_opened(self, body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient) -> None:
         if event.get("tab") not in (None, "home"):
             return
         event_id = body.get("event_id") or f"home:{event.get('user')}:{event.get('event_ts')}"
         if not seen.first_sighting(self.deps, f"slack:{event_id}"):
             return
         team_id = body.get("team_id") or event.get("view", {}).get("team_id", "")
-        self._spawn(self._home_opened(inbound.Sender(team_id, event.get("user", ""), "")))
+        self._spawn(self._home_opened(client, inbound.Sender(team_id, event.get("user", ""), "")))
 
-    async def _home_opened(self, sender: inbound.Sender) -> None:
-        await self.publish_home(await self.actor(sender))
+    async def _home_opened(self, client: AsyncWebClient, sender: inbound.Sender) -> None:
+        await self.publish_home(client, await self.actor(client, sender))
 
-    async def publish_home(self, actor: Actor) -> None:
+    async def publish_home(self, client: AsyncWebClient, actor: Actor) -> None:
         reply = home(self.request(actor, "home", "", Where(), "slack:home"), self.deps)
         try:
-            await self.client.views_publish(user_id=actor.user_id, view=rendering.home_view(reply))
+            await client.views_publish(user_id=actor.user_id, view=rendering.home_view(reply))
         except SlackApiError as problem:
             log.warning("views.publish for %s failed: %s", actor.user_id, problem)
+
+    # ---- one workspace: its uninstall -----------------------------------------------------------------
+
+    async def on_uninstalled(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        """A bot-token deployment keeps no installations: the event is only noted."""
+        log.warning("Slack says %s in workspace %s: SLACK_BOT_TOKEN may no longer work there", event.get("type"),
+                    body.get("team_id") or "?")
 
 
 __all__ = ["PLATFORM", "SlackTransport"]

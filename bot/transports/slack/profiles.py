@@ -40,9 +40,8 @@ Key = tuple[str, str]  # (team id, user id)
 
 
 class Profiles:
-    def __init__(self, client: AsyncWebClient, clock: Callable[[], datetime],
-                 recorded_at: Callable[[Actor], datetime | None], ttl: timedelta = PROFILE_TTL) -> None:
-        self.client = client
+    def __init__(self, clock: Callable[[], datetime], recorded_at: Callable[[Actor], datetime | None],
+                 ttl: timedelta = PROFILE_TTL) -> None:
         self.clock = clock
         self.recorded_at = recorded_at  # when dispatch last recorded Slack's profile of this member
         self.ttl = ttl
@@ -50,8 +49,10 @@ class Profiles:
         self._fresh_until: dict[Key, datetime] = {}  # recorded profiles still inside the TTL
         self._in_flight: dict[Key, asyncio.Task[SlackProfile | None]] = {}
 
-    async def actor(self, team_id: str, user_id: str, user_name: str = "", *, fresh: bool = False) -> Actor:
-        """The member as Slack describes them. `fresh` asks Slack now (is the member a workspace admin now?)."""
+    async def actor(self, client: AsyncWebClient, team_id: str, user_id: str, user_name: str = "", *,
+                    fresh: bool = False) -> Actor:
+        """The member as Slack describes them, asked with `client` (authorized for their workspace). `fresh` asks
+        Slack now (is the member a workspace admin now?)."""
         key = (team_id, user_id)
         now = self.clock()
         known = self._known.get(key)
@@ -61,9 +62,9 @@ class Profiles:
             return Actor(PLATFORM, team_id, user_id)  # the stored name and timezone stand
         if not fresh and key in self._fresh_until:  # recorded, but stale: refresh in the background
             self._fresh_until[key] = now + STALE_RETRY  # one refresh, not one per request, if Slack fails
-            self._start(key)
+            self._start(client, key)
             return Actor(PLATFORM, team_id, user_id)
-        profile = await self._start(key)
+        profile = await self._start(client, key)
         return _actor(key, profile, user_name) if profile else Actor(PLATFORM, team_id, user_id, user_name)
 
     def _recorded_recently(self, key: Key, now: datetime) -> bool:
@@ -75,17 +76,17 @@ class Profiles:
             until = self._fresh_until[key] = recorded + self.ttl
         return now < until
 
-    def _start(self, key: Key) -> asyncio.Task[SlackProfile | None]:
+    def _start(self, client: AsyncWebClient, key: Key) -> asyncio.Task[SlackProfile | None]:
         task = self._in_flight.get(key)
         if task is None:
-            task = asyncio.ensure_future(self._fetch(key))
+            task = asyncio.ensure_future(self._fetch(client, key))
             self._in_flight[key] = task
             task.add_done_callback(lambda _: self._in_flight.pop(key, None))
         return task
 
-    async def _fetch(self, key: Key) -> SlackProfile | None:
+    async def _fetch(self, client: AsyncWebClient, key: Key) -> SlackProfile | None:
         try:
-            response = await asyncio.wait_for(self.client.users_info(user=key[1]), PROFILE_TIMEOUT)
+            response = await asyncio.wait_for(client.users_info(user=key[1]), PROFILE_TIMEOUT)
         except (SlackApiError, TimeoutError, OSError, aiohttp.ClientError) as problem:
             log.warning("users.info for %s failed: %s", key[1], problem)
             return None

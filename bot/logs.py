@@ -97,7 +97,7 @@ class JsonFormatter(logging.Formatter):
 
 def secrets_of(settings: Settings) -> tuple[str, ...]:
     return (settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token,
-            settings.teams_app_password)
+            settings.slack_client_secret, settings.teams_app_password)
 
 
 def make_handler(settings: Settings, stream: IO[str] | None = None) -> logging.Handler:

@@ -35,7 +35,7 @@ from tests.test_serve_e2e import SECRET, TOKEN, clean_env
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
 BIN = Path(sys.executable).parent
-ROUTES = {"/slack/events", "/api/messages", "/healthz"}
+ROUTES = {"/slack/events", "/slack/install", "/slack/oauth_redirect", "/api/messages", "/healthz"}
 
 
 def dockerfile() -> tuple[dict[str, str], list[str], list[str]]:
@@ -192,11 +192,14 @@ def test_systemd_analyze_accepts_the_units(tmp_path: Path) -> None:
 
 
 def test_the_reverse_proxy_files_route_exactly_the_servers_paths(tmp_path: Path) -> None:
-    deps = build_deps(Settings(db_path=":memory:"))
-    served = {r.canonical for r in build_app(Settings(), deps).router.resources()}
+    deps = build_deps(Settings(db_path=str(tmp_path / "c.db")))
+    many = Settings(db_path=str(tmp_path / "c.db"), slack_client_id="1.2", slack_client_secret="s",
+                    slack_signing_secret="x")  # serving many workspaces adds the install routes
+    served = {r.canonical for settings in (Settings(), many) for r in build_app(settings, deps).router.resources()}
     assert served == ROUTES
     caddy = (DEPLOY / "Caddyfile").read_text()
-    assert "@bot path /slack/events /api/messages /healthz" in caddy and "reverse_proxy 127.0.0.1:3000" in caddy
+    assert ("@bot path /slack/events /slack/install /slack/oauth_redirect /api/messages /healthz" in caddy
+            and "reverse_proxy 127.0.0.1:3000" in caddy)
     nginx = (DEPLOY / "nginx.conf").read_text()
     assert {line.split()[2] for line in nginx.splitlines() if line.strip().startswith("location = ")} == ROUTES
     assert "server 127.0.0.1:3000;" in nginx and "ssl_certificate " in nginx

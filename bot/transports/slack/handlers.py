@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from typing import Any
 
 from aiohttp import web
@@ -26,6 +27,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
+from bot.logs import log_request, new_request_id
 from bot.transports.slack import guard, inbound, rendering
 from bot.transports.slack.auth import OneAuthTest
 from bot.transports.slack.client import make_client
@@ -131,6 +133,7 @@ class SlackTransport:
     # ---- slash commands ----------------------------------------------------------------------------
 
     async def on_command(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        started = time.perf_counter()
         name, text = str(body.get("command", "")).lstrip("/"), inbound.slack_text(str(body.get("text", "")))
         actor = await self.actor(client, inbound.command_sender(body), fresh=needs_fresh_admin_check(name, text))
         where = inbound.command_where(body)
@@ -138,12 +141,15 @@ class SlackTransport:
         if reply.form is not None and body.get("trigger_id"):
             await ack()
             self._spawn(self.open_form(client, reply.form, body["trigger_id"], where.channel_id))
-            return
-        # Always ephemeral: an in_channel answer makes Slack show the typed command (notes and all) to everyone.
-        mine, share = split_share(reply)
-        await ack(**rendering.to_message(mine), response_type="ephemeral")
-        if share is not None:
-            self._spawn(self.post_share(client, share, where.channel_id, actor))
+        else:
+            # Always ephemeral: an in_channel answer makes Slack show the typed command (notes and all) to everyone.
+            mine, share = split_share(reply)
+            await ack(**rendering.to_message(mine), response_type="ephemeral")
+            if share is not None:
+                self._spawn(self.post_share(client, share, where.channel_id, actor))
+        # The command's name only, never its text (which may hold names and private notes).
+        log_request(log, request_id=new_request_id(), workspace=actor.workspace_id, command=name,
+                    status="ok" if reply.ok else "refused", ms=(time.perf_counter() - started) * 1000)
 
     async def post_share(self, client: AsyncWebClient, share: Reply, channel: str, actor: Actor) -> None:
         """Post a share in the channel as the bot; if the bot may not post there, tell the member privately."""

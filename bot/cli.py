@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -45,7 +44,7 @@ def cmd_shell(settings: Settings, args: argparse.Namespace) -> int:
     extra = {"nudge": shell_job(settings, deps, ("nudge", "follow_up")),
              "summary": shell_job(settings, deps, ("summary",))}
     shell = Shell(deps, sys.stdin, sys.stdout, user=args.user, interactive=interactive, extra=extra,
-                  export_dir=os.environ.get("COHORTBOT_EXPORT_DIR") or None)  # where /cohort export saves its file
+                  export_dir=settings.export_dir or None)  # where /cohort export saves its file
     if interactive:
         print(f"Database: {settings.db_path}")
     return shell.run()

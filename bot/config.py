@@ -98,6 +98,7 @@ class Settings:
     teams_anonymous: bool = False
     log_level: str = "INFO"
     log_format: str = "text"  # or "json": one JSON object a line
+    export_dir: str = ""  # where the shell saves a /cohort export ("": the current folder)
     backup_dir: str = ""  # nightly backups inside `serve` go here; empty: none
     backup_keep: int = 7  # nightly backups kept
     backup_hour: int = 3  # UTC hour of the nightly backup
@@ -151,6 +152,7 @@ class Settings:
             teams_anonymous=env.get("TEAMS_ANONYMOUS", "").strip() in ("1", "true", "yes"),
             log_level=_choice(env, "LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")),
             log_format=_lower_choice(env, "LOG_FORMAT", "text", ("text", "json")),
+            export_dir=env.get("COHORTBOT_EXPORT_DIR", "").strip(),
             backup_dir=env.get("COHORTBOT_BACKUP_DIR", "").strip(),
             backup_keep=_int(env, "COHORTBOT_BACKUP_KEEP", 7, least=1),
             backup_hour=_hour(env, "COHORTBOT_BACKUP_HOUR", 3),

@@ -115,6 +115,17 @@ class Form:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file that goes with a private reply (a coordinator's export). The shell saves it to a file, Slack uploads
+    it to the asker's DM, and Teams, where a bot cannot send files, says how to make it on the server."""
+
+    filename: str
+    content: bytes
+    title: str
+    mimetype: str = "text/csv"
+
+
+@dataclass(frozen=True)
 class Reply:
     blocks: tuple[Block, ...]
     private: bool = True
@@ -122,6 +133,7 @@ class Reply:
     form: Form | None = None
     # A post for the channel the request came from (a share), as the bot; the reply itself stays private.
     share: tuple[Block, ...] = ()
+    attachment: Attachment | None = None  # a file for the asker only
 
     @property
     def summary(self) -> tuple[Inline, ...]:

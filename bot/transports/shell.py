@@ -2,18 +2,20 @@
 
 Reads lines from any text stream (a terminal, a pipe, a test's StringIO) and runs them through the same
 dispatch as Slack. `:as NAME` switches member, `:help` lists commands, `:quit` leaves. Replies are rendered as
-plain text with aligned tables.
+plain text with aligned tables; a reply's file (a coordinator's export) is saved in the export folder
+(COHORTBOT_EXPORT_DIR, else the current directory) under a name not yet taken, and its path printed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TextIO
 
 from bot.transports.text import display_width, render_table
 from commands import REGISTRY
 from commands.dispatch import dispatch
-from commands.model import Actions, Actor, CommandRequest, Deps, Para, Reply, Table, Where, plain
+from commands.model import Actions, Actor, Attachment, CommandRequest, Deps, Para, Reply, Table, Where, plain
 
 WORKSPACE = "local"
 CHANNEL = Where(channel_id="shell", channel_name="cohort", is_direct=False)
@@ -28,6 +30,22 @@ def render(reply: Reply, where: Where = CHANNEL) -> str:
     if reply.share:
         lines += ["", f"[posted to #{where.channel_name or 'cohort'}]", *_blocks(Reply(blocks=reply.share))]
     return "\n".join(lines)
+
+
+def save(attachment: Attachment, folder: Path) -> str:
+    """Write a reply's file into `folder` under a name not yet taken there; the line that says where it went."""
+    name = Path(attachment.filename).name or "cohortbot-export.csv"  # a bare file name, whatever the reply said
+    path, copy = folder / name, 1
+    while True:
+        try:
+            with path.open("xb") as out:
+                out.write(attachment.content)
+            return f"[{attachment.title}: saved to {path.resolve()}]"
+        except FileExistsError:
+            copy += 1
+            path = folder / f"{Path(name).stem}-{copy}{Path(name).suffix}"
+        except OSError as problem:
+            return f"[{attachment.title}: could not be saved in {folder}: {problem.strerror or problem}]"
 
 
 def _blocks(reply: Reply) -> list[str]:
@@ -68,6 +86,7 @@ class Shell:
         user: str = "me",
         interactive: bool = False,
         extra: dict[str, Callable[[str], str]] | None = None,
+        export_dir: str | Path | None = None,
     ) -> None:
         self.deps = deps
         self.stdin = stdin
@@ -75,6 +94,7 @@ class Shell:
         self.user = user
         self.interactive = interactive
         self.extra = extra or {}
+        self.export_dir = export_dir  # where a reply's file is saved (an export); None: the current directory
 
     def say(self, text: str) -> None:
         self.stdout.write(text + "\n")
@@ -115,7 +135,10 @@ class Shell:
             received_at=self.deps.clock(),
             source="shell",
         )
-        self.say(render(dispatch(request, self.deps)))
+        reply = dispatch(request, self.deps)
+        self.say(render(reply))
+        if reply.attachment is not None:
+            self.say(save(reply.attachment, Path(self.export_dir or Path.cwd())))
         return True
 
     def run(self) -> int:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from commands.cohort import admin, entries, membership, reminders
+from commands.cohort import admin, cohorts, entries, membership, records, reminders, report
 from commands.cohort.help import ROW as HELP
 from commands.cohort.help import CommandHelp, HelpArgs, Section, unknown_subcommand
 from commands.cohort.help import reply as help_reply
@@ -22,16 +22,18 @@ from commands.context import Context
 from commands.model import Reply
 from commands.parsing import UsageError
 from commands.replies import info
+from storage import members
 
 NAME = "cohort"
 USAGE = "/cohort <subcommand> [details]; /cohort help lists them, /cohort help <subcommand> explains one"
 EXAMPLES = ("/cohort goal 4", "/cohort edit 12 date yesterday")
 
 SECTIONS = (
-    Section("Getting started", (HELP, *membership.ROWS)),
+    Section("Getting started", (HELP, *membership.ROWS, cohorts.LIST)),
     Section("Your entries", entries.ROWS),
     Section("Reminders, and answers to them", reminders.ROWS),
-    Section("For coordinators", admin.ROWS),
+    Section("For coordinators", (*admin.ROWS, *cohorts.ROWS, *report.ROWS)),
+    Section("Your record: export and erasure", records.ROWS),
 )
 TABLE: tuple[Subcommand[Any], ...] = tuple(row for section in SECTIONS for row in section.rows)
 ROWS: dict[str, Subcommand[Any]] = {name: row for row in TABLE for name in row.names}  # names and aliases
@@ -74,6 +76,9 @@ def run(args: Args, ctx: Context, *, others: Sequence[CommandHelp] = ()) -> Repl
         return info((row.refusal,))
     if row.run is None:  # help: the one row that reads the table it is in
         return help_reply(SECTIONS, others, args.params.topic)
+    if row.admin and ctx.membership.created:
+        # A workspace admin whose first command is a coordinator's coordinates, rather than joining as a member.
+        members.make_coordinator(ctx.deps.db, ctx.member.id, ctx.now)
     try:
         return row.run(args.params, ctx)
     except UsageError as problem:

@@ -17,6 +17,7 @@ import asyncio
 import logging
 import re
 import time
+from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
@@ -37,7 +38,7 @@ from commands import REGISTRY, identity, needs_fresh_admin_check, seen
 from commands.dispatch import dispatch
 from commands.forms import submit_log
 from commands.home import home
-from commands.model import Actor, CommandRequest, Deps, Form, Para, Reply, Where
+from commands.model import Actor, Attachment, CommandRequest, Deps, Form, Para, Reply, Where
 from commands.replies import split_share
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,16 @@ class _DropTokenSkippedWarning(logging.Filter):
 
 BOLT_LOGGER = logging.getLogger("slack_bolt")
 BOLT_LOGGER.addFilter(_DropTokenSkippedWarning())
+
+
+ON_ITS_WAY = "Your export is on its way to your direct messages with me."
+
+
+def private_part(reply: Reply) -> Reply:
+    """The reply as the member sees it in Slack: a file is sent apart, and the reply says where it went."""
+    if reply.attachment is None:
+        return reply
+    return replace(reply, blocks=(*reply.blocks, Para((ON_ITS_WAY,), style="muted")), attachment=None)
 
 
 class SlackTransport:
@@ -144,9 +155,8 @@ class SlackTransport:
         else:
             # Always ephemeral: an in_channel answer makes Slack show the typed command (notes and all) to everyone.
             mine, share = split_share(reply)
-            await ack(**rendering.to_message(mine), response_type="ephemeral")
-            if share is not None:
-                self._spawn(self.post_share(client, share, where.channel_id, actor))
+            await ack(**rendering.to_message(private_part(mine)), response_type="ephemeral")
+            self._spawn(self.after_reply(client, actor, where, share, reply.attachment))
         # The command's name only, never its text (which may hold names and private notes).
         log_request(log, request_id=new_request_id(), workspace=actor.workspace_id, command=name,
                     status="ok" if reply.ok else "refused", ms=(time.perf_counter() - started) * 1000)
@@ -190,9 +200,29 @@ class SlackTransport:
             await self.publish_home(client, actor)
         else:
             mine, share = split_share(reply)
-            await respond(**rendering.to_message(mine), response_type="ephemeral", replace_original=False)
-            if share is not None:
-                await self.post_share(client, share, where.channel_id, actor)
+            await respond(**rendering.to_message(private_part(mine)), response_type="ephemeral",
+                          replace_original=False)
+            await self.after_reply(client, actor, where, share, reply.attachment)
+
+    async def after_reply(self, client: AsyncWebClient, actor: Actor, where: Where, share: Reply | None,
+                          file: Attachment | None) -> None:
+        """What a reply sends besides itself: a share in the channel, a file (an export) in the member's DM."""
+        if share is not None:
+            await self.post_share(client, share, where.channel_id, actor)
+        if file is not None:
+            await self.send_file(client, actor, file)
+
+    async def send_file(self, client: AsyncWebClient, actor: Actor, file: Attachment) -> None:
+        """A reply's file into the member's DM with the bot, with files.uploadV2 (scope files:write)."""
+        try:
+            opened = await client.conversations_open(users=actor.user_id)
+            await client.files_upload_v2(channel=opened["channel"]["id"], content=file.content,
+                                         filename=file.filename, title=file.title)
+        except SlackApiError as problem:
+            log.warning("uploading %s for %s failed: %s", file.filename, actor.user_id, problem.response.get("error"))
+            await self.confirm(client, actor, "", Reply(blocks=(Para((
+                "I couldn't send the export file. Ask whoever runs cohortbot to run cohortbot export on the "
+                "server.",)),)))
 
     # ---- modals ------------------------------------------------------------------------------------
 

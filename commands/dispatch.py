@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
-from commands import REGISTRY, CommandSpec, identity
+from commands import REGISTRY, CommandSpec, identity, welcome
 from commands.model import CommandRequest, Deps, Form, Para, Reply, UserText
 from commands.parsing import UsageError, check_text
 from commands.replies import error
@@ -49,6 +49,8 @@ def _run(spec: CommandSpec, text: str, request: CommandRequest, deps: Deps) -> R
     with transaction(deps.db):
         ctx = identity.context(request, deps)
         reply = spec.run(spec.parse(text, ctx.today), ctx)
+        if ctx.membership.created:  # their first command: a short welcome, once
+            reply = welcome.greet(reply, ctx)
     if reply.form is not None and "day" not in reply.form.initial:
         reply = replace(reply, form=replace(reply.form, initial={**reply.form.initial, "day": ctx.today.isoformat()}))
     return reply

@@ -1,8 +1,9 @@
-"""The member's home page (Slack App Home, a Teams personal tab): week, streak, entries, leaderboard."""
+"""The member's home page (Slack App Home, a Teams personal tab): week, streak, entries, leaderboard; with no
+entries yet, a getting-started section first (the welcome's words, commands/welcome.py)."""
 
 from __future__ import annotations
 
-from commands import identity, leaderboard, progress
+from commands import identity, leaderboard, progress, welcome
 from commands.context import Context
 from commands.model import Actions, Block, Button, CommandRequest, Deps, Para, Reply, Strong, Table, UserText
 from commands.parsing import describe_day, label
@@ -18,15 +19,16 @@ def home(request: CommandRequest, deps: Deps) -> Reply:
 
 def _home(ctx: Context) -> Reply:
     deps, today = ctx.deps, ctx.today
+    entries = activities.recent(deps.db, ctx.member.id, RECENT)
     mine = progress.run(progress.Args(), ctx)
-    blocks: list[Block] = [b for b in mine.blocks if not isinstance(b, Table | Actions)
-                           and not (isinstance(b, Para) and b.style == "muted")]
+    blocks: list[Block] = [] if entries else list(welcome.getting_started(ctx))
+    blocks += [b for b in mine.blocks if not isinstance(b, Table | Actions)
+               and not (isinstance(b, Para) and b.style == "muted")]
     blocks.append(Actions((Button("Log an interview", "interview", "", style="primary"),
                            Button("Log a meeting", "network", ""))))
     # The board comes before the entries: if a very long history must be cut to fit, older entries go first.
     board = leaderboard.run(leaderboard.Args("week"), ctx)
     blocks.extend(board.blocks)
-    entries = activities.recent(deps.db, ctx.member.id, RECENT)
     if entries:
         blocks.append(Para(("Your latest entries",), style="heading"))
         for act in entries:

@@ -13,14 +13,15 @@ from datetime import date, datetime
 from commands.context import Context, local_today
 from commands.model import Actor, CommandRequest, Deps
 from storage import members
-from storage.members import Membership
+from storage.members import Cohort, Membership
 
 
 def ensure(request: CommandRequest, deps: Deps) -> Membership:
-    """Find or create the requester's workspace, cohort and member (using any command joins), recording the
-    profile the platform supplied. Call it inside the command's transaction, so a refused command stores
-    nothing."""
-    actor = request.actor
+    """Find or create the requester's workspace, cohort and member (using any command joins: a new member joins the
+    cohort whose channel they typed in, else the workspace's first), recording the profile the platform supplied.
+    Call it inside the command's transaction, so a refused command stores nothing."""
+    actor, where = request.actor, request.where
+    channel = ("", "") if where.is_direct else (where.channel_id, where.channel_name)
     return members.ensure_member(
         deps.db,
         platform=actor.platform,
@@ -32,12 +33,31 @@ def ensure(request: CommandRequest, deps: Deps) -> Membership:
         now=request.received_at,
         rules=deps.rules,
         weekly_goal=deps.weekly_goal,
+        channel=channel[0],  # a new member joins the cohort whose channel this is
+        channel_name=channel[1],
     )
 
 
 def context(request: CommandRequest, deps: Deps) -> Context:
     """Everything a running command knows, with the member ensured."""
     return Context(request, deps, ensure(request, deps))
+
+
+def cohort_here(ctx: Context) -> Cohort | None:
+    """The cohort whose channel the request was typed in (its summary goes there), if any; never in a direct chat.
+
+    Commands typed there default to that cohort (the board, a coordinator's subcommands); a member's own entries
+    always go to their own cohort, `ctx.cohort`."""
+    where = ctx.request.where
+    if where.is_direct or not where.channel_id:
+        return None
+    return members.cohort_of_channel(ctx.deps.db, ctx.membership.workspace_key, where.channel_id,
+                                     where.channel_name)
+
+
+def cohort_in_view(ctx: Context) -> Cohort:
+    """The cohort a command is about when it names none: this channel's, else the asker's own."""
+    return cohort_here(ctx) or ctx.cohort
 
 
 def today_for(request: CommandRequest, deps: Deps) -> date:

@@ -2,6 +2,9 @@
 
 Ranked by points; ties share a rank. Your own row is always shown. "Last week" is the previous ISO week
 (Monday to Sunday) and "last month" the previous calendar month; their titles show the dates.
+
+Typed in a cohort's channel, it shows that cohort's board, to anyone: someone from another cohort (or a coordinator
+who doesn't take part) sees it without a row of their own. Elsewhere it shows the asker's own cohort.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from commands.context import Context
+from commands.identity import cohort_here
 from commands.model import Inline, Para, Reply, Table, UserText
 from commands.parsing import UsageError, quoted
 from commands.replies import plural
@@ -88,9 +92,12 @@ def shown_name(row: board.BoardRow, caller_id: int) -> Inline:
 def run(args: Args, ctx: Context) -> Reply:
     today = ctx.today
     start, end = period_span(args.period, today)
-    rows = board.board(ctx.deps.db, ctx.cohort.id, start, end)
+    here = cohort_here(ctx)
+    cohort = here or ctx.cohort  # the board of this channel's cohort, else the asker's own
+    on_it = cohort.id == ctx.cohort.id and ctx.member.takes_part  # the asker has a row on this board
+    rows = board.board(ctx.deps.db, cohort.id, start, end)
     totals = board.totals(rows)
-    me = ctx.member.id
+    me = ctx.member.id if on_it else -1
     visible = [r for r in rows if r.active and r.privacy != "hidden"]
     ranking = ranked(visible)
     table_rows: list[tuple[Inline, ...]] = []
@@ -108,7 +115,7 @@ def run(args: Args, ctx: Context) -> Reply:
 
     for rank, row in ranking[:TOP]:
         add(str(rank), row)
-    if highlight is None:
+    if highlight is None and on_it:
         mine = next(((rank, r) for rank, r in ranking if r.member_id == me), None)
         if mine is not None:
             add(str(mine[0]), mine[1])
@@ -120,8 +127,10 @@ def run(args: Args, ctx: Context) -> Reply:
                 add("–", own)
             else:
                 add("–", own, ", hidden" if own.privacy == "hidden" else ", not ranked")
-    title = f"Leaderboard, {period_title(args.period, today)}"
-    blocks: list[Para | Table] = [Para((title,), style="heading")]
+    title: tuple[Inline, ...] = (f"Leaderboard, {period_title(args.period, today)}",)
+    if cohort.id != ctx.cohort.id:
+        title = ("Leaderboard of ", UserText(cohort.name), f", {period_title(args.period, today)}")
+    blocks: list[Para | Table] = [Para(title, style="heading")]
     if not visible:
         blocks.append(Para((NOBODY_BEFORE if args.period in PAST else NOBODY,)))
     note = f"Showing the top {TOP} of {len(visible)}." if len(visible) > TOP else ""

@@ -39,7 +39,8 @@ def board(db: Database, cohort_id: int, start: date | None, end: date) -> list[B
 
     Interviews and meetings are the entries that count (storage/scoring.py: an offer counts only the interview it
     implies, a rejection nothing, an entry typed long after it happened nothing); a member is on the board for a
-    period when something of theirs in it scores or counts."""
+    period when something of theirs in it scores or counts. Coordinators who don't take part (members.role) are
+    never on it; logging an entry makes a coordinator a member."""
     if start is None:
         return _all_time(db, cohort_id, end)
     lower = start.isoformat()
@@ -53,6 +54,7 @@ def board(db: Database, cohort_id: int, start: date | None, end: date) -> list[B
             WHERE cohort_id = ? AND happened_on BETWEEN ? AND ? AND deleted_at IS NULL AND (counted = 1 OR points > 0)
             GROUP BY member_id
         ) AS s JOIN members AS m ON m.id = s.member_id
+        WHERE m.role = 'member'
         ORDER BY s.points DESC, s.interviews + s.meetings DESC, m.id
         """,
         [cohort_id, lower, end.isoformat()],
@@ -80,7 +82,7 @@ def _all_time(db: Database, cohort_id: int, end: date) -> list[BoardRow]:
             """
             SELECT m.id, m.display_name, m.user_id, m.privacy, m.active, t.points, t.interviews, t.meetings
             FROM member_totals AS t JOIN members AS m ON m.id = t.member_id
-            WHERE t.cohort_id = ? AND t.points + t.interviews + t.meetings > 0
+            WHERE t.cohort_id = ? AND t.points + t.interviews + t.meetings > 0 AND m.role = 'member'
             ORDER BY t.points DESC, t.interviews + t.meetings DESC, m.id
             """,
             [cohort_id],
@@ -99,7 +101,7 @@ def _all_time(db: Database, cohort_id: int, end: date) -> list[BoardRow]:
             ) AS f ON f.member_id = t.member_id
             WHERE t.cohort_id = ?
         ) AS s JOIN members AS m ON m.id = s.member_id
-        WHERE s.points + s.interviews + s.meetings > 0
+        WHERE s.points + s.interviews + s.meetings > 0 AND m.role = 'member'
         ORDER BY s.points DESC, s.interviews + s.meetings DESC, m.id
         """,
         [cohort_id, end.isoformat(), cohort_id],

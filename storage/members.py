@@ -22,6 +22,7 @@ class Cohort:
     nudge_weekday: int
     nudge_hour: int
     rules: ScoringRules
+    channel_name: str = ""  # the summary channel's name when it was set, to show ("" for an old setup)
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,13 @@ class Member:
     nudges_enabled: bool
     paused_until: str | None
     profile_checked_at: str | None
+    # 'member' takes part (nudged, on the board, counted); 'coordinator' runs the workspace's cohorts without taking
+    # part (always an admin). An admin whose role is 'member' is both.
+    role: str = "member"
+
+    @property
+    def takes_part(self) -> bool:
+        return self.role == "member"
 
 
 @dataclass(frozen=True)
@@ -51,16 +59,19 @@ class Membership:
 
 _MEMBER_COLS = (
     "id, workspace_id, cohort_id, user_id, display_name, tz, weekly_goal, privacy, active, is_admin, "
-    "nudges_enabled, paused_until, profile_checked_at"
+    "nudges_enabled, paused_until, profile_checked_at, role"
 )
 _COHORT_COLS = (
     "id, workspace_id, name, summary_channel, nudge_weekday, nudge_hour, points_interview, "
-    "points_offer_bonus, points_informational, points_meeting, points_event, daily_cap"
+    "points_offer_bonus, points_informational, points_meeting, points_event, daily_cap, channel_name"
 )
 
 _MEMBER_WIDTH = len(_MEMBER_COLS.split(","))
 _MEMBER_JOIN_COLS = ", ".join("m." + c.strip() for c in _MEMBER_COLS.split(","))
 _COHORT_JOIN_COLS = ", ".join("c." + c.strip() for c in _COHORT_COLS.split(","))
+
+
+COHORT_COLUMNS = _COHORT_COLS  # for storage/cohorts.py, which reads cohorts too
 
 
 def _member(row: tuple[Any, ...]) -> Member:
@@ -78,6 +89,7 @@ def _member(row: tuple[Any, ...]) -> Member:
         nudges_enabled=bool(row[10]),
         paused_until=row[11],
         profile_checked_at=row[12],
+        role=row[13],
     )
 
 
@@ -90,7 +102,11 @@ def _cohort(row: tuple[Any, ...]) -> Cohort:
         nudge_weekday=row[4],
         nudge_hour=row[5],
         rules=ScoringRules(*row[6:12]),
+        channel_name=row[12],
     )
+
+
+cohort_of_row = _cohort
 
 
 def ensure_member(
@@ -105,11 +121,15 @@ def ensure_member(
     rules: ScoringRules,
     weekly_goal: int,
     learned_at: datetime | None = None,
+    channel: str = "",
+    channel_name: str = "",
 ) -> Membership:
     """Find or create the workspace, its first cohort and the member, in one transaction.
 
-    A display name or timezone the platform supplies refreshes the stored one; `learned_at` (when the platform
-    was asked) is recorded as the profile's check time when it is newer than the one stored.
+    A new member joins the cohort whose channel (`channel`, an id, or `channel_name`) the request came from,
+    else the workspace's first cohort; a member stays in their own. A display name or timezone the platform
+    supplies refreshes the stored one; `learned_at` (when the platform was asked) is recorded as the profile's
+    check time when it is newer than the one stored.
     """
     at = stamp(now)
     checked = stamp(learned_at) if learned_at is not None else None
@@ -135,7 +155,7 @@ def ensure_member(
         else:
             ws_id = row[0]
         assert ws_id is not None
-        crow = db.execute(
+        crow = _cohort_of_channel(db, ws_id, channel, channel_name) or db.execute(
             f"SELECT {_COHORT_COLS} FROM cohorts WHERE workspace_id = ? ORDER BY id LIMIT 1", [ws_id]
         ).fetchone()
         if crow is None:
@@ -157,11 +177,13 @@ def ensure_member(
             crow = db.execute(
                 f"SELECT {_COHORT_COLS} FROM cohorts WHERE workspace_id = ? ORDER BY id LIMIT 1", [ws_id]
             ).fetchone()
-        cohort = _cohort(crow)
         mrow = db.execute(
             f"SELECT {_MEMBER_COLS} FROM members WHERE workspace_id = ? AND user_id = ?", [ws_id, user_id]
         ).fetchone()
         created = mrow is None
+        if not created:  # an existing member (whose profile changed) stays in their own cohort
+            crow = db.execute(f"SELECT {_COHORT_COLS} FROM cohorts WHERE id = ?", [mrow[2]]).fetchone()
+        cohort = _cohort(crow)
         if created:
             db.execute(
                 "INSERT INTO members (workspace_id, cohort_id, user_id, display_name, tz, weekly_goal, "
@@ -181,6 +203,23 @@ def ensure_member(
                 f"SELECT {_MEMBER_COLS} FROM members WHERE workspace_id = ? AND user_id = ?", [ws_id, user_id]
             ).fetchone()
     return Membership(workspace_key=ws_id, cohort=cohort, member=_member(mrow), created=created)
+
+
+def _cohort_of_channel(db: Database, ws_id: int, channel: str, channel_name: str) -> tuple[Any, ...] | None:
+    """The row of the workspace's cohort whose summary goes to this channel (named by id or by name), if any."""
+    names = [c for c in (channel, channel_name) if c]
+    if not names:
+        return None
+    row: tuple[Any, ...] | None = db.execute(
+        f"SELECT {_COHORT_COLS} FROM cohorts WHERE workspace_id = ? AND summary_channel IN "
+        f"({', '.join('?' * len(names))}) ORDER BY id LIMIT 1", [ws_id, *names]).fetchone()
+    return row
+
+
+def cohort_of_channel(db: Database, workspace_key: int, channel: str, channel_name: str = "") -> Cohort | None:
+    """The workspace's cohort whose channel this is (its summary goes here), or None."""
+    row = _cohort_of_channel(db, workspace_key, channel, channel_name)
+    return _cohort(row) if row else None
 
 
 def _profile_changes(member: Member, display_name: str, tz: str | None, checked: str | None) -> dict[str, Any]:
@@ -213,7 +252,7 @@ def get_cohort(db: Database, cohort_id: int) -> Cohort:
 
 
 _SETTABLE = {"weekly_goal", "privacy", "active", "is_admin", "nudges_enabled", "paused_until", "display_name",
-             "tz", "profile_checked_at"}
+             "tz", "profile_checked_at", "role", "cohort_id"}
 
 
 def update_member(db: Database, member_id: int, now: datetime, **fields: Any) -> Member:
@@ -285,7 +324,7 @@ def paused_days(db: Database, member_id: int) -> list[date]:
 
 
 def set_cohort(db: Database, cohort_id: int, **fields: Any) -> Cohort:
-    allowed = {"summary_channel", "nudge_weekday", "nudge_hour", "tz", "name"}
+    allowed = {"summary_channel", "nudge_weekday", "nudge_hour", "tz", "name", "channel_name"}
     if set(fields) - allowed:
         raise ValueError(f"not a cohort setting: {sorted(set(fields) - allowed)}")
     with transaction(db):
@@ -294,9 +333,22 @@ def set_cohort(db: Database, cohort_id: int, **fields: Any) -> Cohort:
     return get_cohort(db, cohort_id)
 
 
-def cohort_admins(db: Database, cohort_id: int) -> list[Member]:
-    rows = db.execute(f"SELECT {_MEMBER_COLS} FROM members WHERE cohort_id = ? AND is_admin = 1", [cohort_id])
+def coordinators(db: Database, workspace_key: int) -> list[Member]:
+    """The workspace's coordinators (its cohort admins, members or not), oldest first: they run every cohort in it."""
+    rows = db.execute(f"SELECT {_MEMBER_COLS} FROM members WHERE workspace_id = ? AND is_admin = 1 ORDER BY id",
+                      [workspace_key])
     return [_member(r) for r in rows]
+
+
+def make_coordinator(db: Database, member_id: int, now: datetime) -> Member:
+    """Make a member a coordinator (an admin). One who has never logged an entry coordinates only (not a member
+    any more: no nudges, off the board); one with entries stays a member too, and an admin stays as they are."""
+    with transaction(db):
+        db.execute(
+            "UPDATE members SET is_admin = 1, updated_at = ?, "
+            "role = CASE WHEN is_admin = 1 OR EXISTS (SELECT 1 FROM activities WHERE member_id = members.id) THEN role "
+            "ELSE 'coordinator' END WHERE id = ?", [stamp(now), member_id])
+    return get_member(db, member_id)
 
 
 def cohort_tz(db: Database, cohort_id: int) -> str | None:

@@ -296,3 +296,33 @@ def time_of_day(db: Database) -> None:
     # "callback at Cravath tomorrow 2pm": the time is kept (shown back, and for reminders later), never in a name.
     _run(db, "ALTER TABLE activities ADD COLUMN time_of_day TEXT CHECK (time_of_day IS NULL OR "
              "time_of_day GLOB '[0-2][0-9]:[0-5][0-9]')")
+
+
+@MIGRATIONS(name="0008_cohorts_and_roles")
+def cohorts_and_roles(db: Database) -> None:
+    # A coordinator runs cohorts without taking part (role 'coordinator', an admin only): no nudges, not on the
+    # board, not counted. 'member' takes part; an admin who is a member is both. Logging an entry makes a
+    # coordinator a member, whichever path stores it (the trigger). Admins who never logged anything are the people
+    # who ran setup: they become coordinators. Cohort names are unique in a workspace, in any case. A cohort-wide
+    # pause (exams, holidays) stops its nudges and summary and freezes every member's streak.
+    _run(
+        db,
+        "ALTER TABLE members ADD COLUMN role TEXT NOT NULL DEFAULT 'member' "
+        "CHECK (role IN ('member', 'coordinator') AND (role = 'member' OR is_admin = 1))",
+        "UPDATE members SET role = 'coordinator' WHERE is_admin = 1 "
+        "AND NOT EXISTS (SELECT 1 FROM activities AS a WHERE a.member_id = members.id)",
+        """CREATE TRIGGER activities_take_part AFTER INSERT ON activities
+           BEGIN UPDATE members SET role = 'member' WHERE id = NEW.member_id AND role = 'coordinator'; END""",
+        "UPDATE cohorts SET name = name || ' ' || id WHERE EXISTS (SELECT 1 FROM cohorts AS c WHERE "
+        "c.workspace_id = cohorts.workspace_id AND c.id < cohorts.id AND c.name = cohorts.name COLLATE NOCASE)",
+        "CREATE UNIQUE INDEX cohorts_name ON cohorts (workspace_id, name COLLATE NOCASE)",
+        "ALTER TABLE cohorts ADD COLUMN channel_name TEXT NOT NULL DEFAULT ''",  # to show: "#two-l", not C0TWO
+        """CREATE TABLE cohort_pauses (
+            id INTEGER PRIMARY KEY,
+            cohort_id INTEGER NOT NULL REFERENCES cohorts(id),
+            starts_on TEXT NOT NULL,
+            ends_on TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX cohort_pauses_cohort ON cohort_pauses (cohort_id, starts_on)",
+    )

@@ -75,11 +75,25 @@ def streak(days: Iterable[date], today: date, frozen_weeks: Iterable[date] = ())
     return state.weeks, state.counts_this_week
 
 
+# A member's pauses: their own, and their cohort's (a cohort-wide pause for exams freezes everyone's streak).
+_PAUSES = ("SELECT member_id, starts_on, ends_on FROM pauses WHERE member_id IN ({ids}) UNION ALL "
+           "SELECT m.id, p.starts_on, p.ends_on FROM cohort_pauses AS p JOIN members AS m ON m.cohort_id = p.cohort_id "
+           "WHERE m.id IN ({ids}) ORDER BY 1, 2")
+
+
 def paused_spans(db: Database, member_id: int) -> list[tuple[date, date]]:
-    """The member's pauses as (first day, day after the last), oldest first."""
-    rows = db.execute("SELECT starts_on, ends_on FROM pauses WHERE member_id = ? ORDER BY starts_on",
-                      [member_id]).fetchall()
-    return [(date.fromisoformat(s), date.fromisoformat(e)) for s, e in rows]
+    """The member's pauses, their cohort's included, as (first day, day after the last), oldest first."""
+    return paused_spans_of(db, [member_id])[member_id]
+
+
+def paused_spans_of(db: Database, member_ids: list[int]) -> dict[int, list[tuple[date, date]]]:
+    """`paused_spans` for many members at once (member id -> their spans, oldest first): one statement."""
+    spans: dict[int, list[tuple[date, date]]] = {mid: [] for mid in member_ids}
+    marks = ",".join("?" * len(member_ids))
+    if member_ids:
+        for mid, starts, ends in db.execute(_PAUSES.format(ids=marks), [*member_ids, *member_ids]):
+            spans[mid].append((date.fromisoformat(starts), date.fromisoformat(ends)))
+    return spans
 
 
 def _weeks_touched(spans: Iterable[tuple[date, date]], until: date) -> list[date]:

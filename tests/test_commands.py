@@ -210,6 +210,7 @@ def test_callers_row_is_always_shown(deps: Deps) -> None:
 
 
 def test_empty_leaderboard(deps: Deps) -> None:
+    say(deps, "alice", "/progress")  # her first command (it carries the welcome)
     reply = say(deps, "alice", "/leaderboard")
     text = text_of(reply)
     assert "Nobody has logged anything yet in this period." in text
@@ -222,10 +223,11 @@ def test_privacy_named_anonymous_hidden(deps: Deps, db: Database) -> None:
     say(deps, "bob", "/interview Cooley offer")  # 8
     say(deps, "carol", "/network Sam coffee")  # 2
     reply = say(deps, "bob", "/cohort privacy anonymous")
-    assert text_of(reply) == "Privacy set to anonymous: the leaderboard shows you as \u201ca member\u201d."
+    assert text_of(reply).splitlines()[0] == ("Privacy set to anonymous: the leaderboard shows you as "
+                                              "\u201ca member\u201d.")
     reply = say(deps, "carol", "/cohort privacy hidden")
-    assert text_of(reply) == ("Privacy set to hidden: the leaderboard shows you nowhere (your entries still count "
-                              "in the cohort totals).")
+    assert text_of(reply).splitlines()[0] == ("Privacy set to hidden: the leaderboard shows you nowhere (your "
+                                              "entries still count in the cohort totals).")
     assert {r["user_id"]: r["privacy"] for r in db.query("SELECT user_id, privacy FROM members")} == {
         "alice": "named", "bob": "anonymous", "carol": "hidden"}
 
@@ -279,7 +281,10 @@ def test_first_command_joins(deps: Deps, db: Database) -> None:
 
 
 def test_goal_and_progress_week(deps: Deps, db: Database) -> None:
-    assert text_of(say(deps, "alice", "/cohort goal 4")) == "Your weekly goal is now 4 entries."
+    first = text_of(say(deps, "alice", "/cohort goal 4")).splitlines()
+    assert first[0] == "Your weekly goal is now 4 entries."
+    assert "Welcome to cohortbot" in first  # her first command: the welcome follows the answer
+    assert text_of(say(deps, "alice", "/cohort goal 4")) == "Your weekly goal is now 4 entries."  # once only
     assert db.execute("SELECT weekly_goal FROM members").fetchone()[0] == 4
     say(deps, "alice", "/interview Latham tue")
     say(deps, "alice", "/network Dana Lee coffee")

@@ -20,7 +20,7 @@ from storage import open_db
 from storage.migrations import MIGRATIONS
 
 APPLIED = ["0001_core", "0002_seen_events", "0003_nudges", "0004_board_totals", "0100_teams_conversations",
-           "0101_teams_user_ids", "0005_applications", "0006_journal", "0007_time_of_day"]
+           "0101_teams_user_ids", "0005_applications", "0006_journal", "0007_time_of_day", "0008_cohorts_and_roles"]
 
 # table -> columns ("name TYPE [NOT NULL] [DEFAULT x] [PK]", in order), indexes ("name": "[UNIQUE ](cols)[ WHERE]"),
 # foreign keys ("column -> table.column").
@@ -37,8 +37,8 @@ SCHEMA: dict[str, dict[str, list[str] | dict[str, str]]] = {
                     "points_interview INTEGER NOT NULL", "points_offer_bonus INTEGER NOT NULL",
                     "points_informational INTEGER NOT NULL", "points_meeting INTEGER NOT NULL",
                     "points_event INTEGER NOT NULL", "daily_cap INTEGER NOT NULL", "created_at TEXT NOT NULL",
-                    "tz TEXT"],
-        "indexes": {"cohorts_workspace": "(workspace_id)"},
+                    "tz TEXT", "channel_name TEXT NOT NULL DEFAULT ''"],
+        "indexes": {"cohorts_workspace": "(workspace_id)", "cohorts_name": "UNIQUE (workspace_id, name)"},
         "foreign_keys": ["workspace_id -> workspaces.id"],
     },
     "members": {
@@ -47,7 +47,7 @@ SCHEMA: dict[str, dict[str, list[str] | dict[str, str]]] = {
                     "weekly_goal INTEGER NOT NULL", "privacy TEXT NOT NULL DEFAULT 'named'",
                     "active INTEGER NOT NULL DEFAULT 1", "is_admin INTEGER NOT NULL DEFAULT 0",
                     "nudges_enabled INTEGER NOT NULL DEFAULT 1", "paused_until TEXT", "profile_checked_at TEXT",
-                    "joined_at TEXT NOT NULL", "updated_at TEXT NOT NULL"],
+                    "joined_at TEXT NOT NULL", "updated_at TEXT NOT NULL", "role TEXT NOT NULL DEFAULT 'member'"],
         "indexes": {"members_cohort": "(cohort_id, active)",
                     "sqlite_autoindex_members_1": "UNIQUE (workspace_id, user_id)"},
         "foreign_keys": ["cohort_id -> cohorts.id", "workspace_id -> workspaces.id"],
@@ -126,6 +126,12 @@ SCHEMA: dict[str, dict[str, list[str] | dict[str, str]]] = {
                     "ends_on TEXT NOT NULL"],
         "indexes": {"pauses_member": "(member_id, starts_on)"},
         "foreign_keys": ["member_id -> members.id"],
+    },
+    "cohort_pauses": {
+        "columns": ["id INTEGER PK", "cohort_id INTEGER NOT NULL", "starts_on TEXT NOT NULL", "ends_on TEXT NOT NULL",
+                    "created_at TEXT NOT NULL"],
+        "indexes": {"cohort_pauses_cohort": "(cohort_id, starts_on)"},
+        "foreign_keys": ["cohort_id -> cohorts.id"],
     },
     "teams_conversations": {  # registered by storage/teams.py
         "columns": ["id INTEGER PK", "tenant_id TEXT NOT NULL", "target_kind TEXT NOT NULL",
@@ -266,6 +272,50 @@ def test_a_database_written_by_release_0_1_opens_with_every_row_kept(tmp_path: P
     stored = sorted(db.execute("SELECT * FROM member_days").fetchall())
     board.rebuild_totals(db)
     assert sorted(db.execute("SELECT * FROM member_days").fetchall()) == stored
+    # 0008: one cohort keeps its name and channel; alice, the admin, has logged entries, so she stays a member too.
+    assert db.execute("SELECT name, summary_channel, channel_name FROM cohorts").fetchall() == [
+        ("Cohort", "job-search", "")]
+    assert db.execute("SELECT user_id, is_admin, role FROM members ORDER BY id").fetchall() == [
+        ("alice", 1, "member"), ("bob", 0, "member"), ("carol", 0, "member")]
+    assert db.execute("SELECT COUNT(*) FROM cohort_pauses").fetchone() == (0,)
+
+
+def _entry(db: Database, member_id: int, seq: int) -> None:
+    db.execute("INSERT INTO activities (workspace_id, cohort_id, member_id, seq, kind, subtype, org, org_key, "
+               "happened_on, created_at, updated_at) VALUES (1, 1, ?, ?, 'interview', 'screener', 'Latham', 'latham', "
+               "'2026-11-20', 'x', 'x')", [member_id, seq])
+
+
+def test_0008_makes_admins_who_never_logged_coordinators(tmp_path: Path) -> None:
+    """Whoever ran setup was made a member and nudged; after 0008 an admin with no entries coordinates only, an admin
+    with entries is both, cohort names are unique in a workspace (any case), and logging makes a coordinator a
+    member, whichever path inserts the entry."""
+    path = tmp_path / "old.db"
+    old = open_db(path, migrate=False)
+    MIGRATIONS.apply(old, stop_before="0008_cohorts_and_roles")
+    old.execute("INSERT INTO workspaces (id, platform, external_id, created_at) VALUES (1, 'slack', 'T1', 'x')")
+    for cohort_id, name in ((1, "Cohort"), (2, "COHORT")):  # two by the same name could only be made by hand
+        old.execute("INSERT INTO cohorts (id, workspace_id, name, points_interview, points_offer_bonus, "
+                    "points_informational, points_meeting, points_event, daily_cap, created_at) "
+                    "VALUES (?, 1, ?, 3, 5, 3, 2, 1, 10, '2026-09-01T00:00:00+00:00')", [cohort_id, name])
+    for member_id, user, admin in ((1, "carla", 1), (2, "alice", 1), (3, "bob", 0)):
+        old.execute("INSERT INTO members (id, workspace_id, cohort_id, user_id, weekly_goal, is_admin, joined_at, "
+                    "updated_at) VALUES (?, 1, 1, ?, 3, ?, 'x', 'x')", [member_id, user, admin])
+    _entry(old, 2, 1)
+    old.conn.commit()
+    old.conn.close()
+    db = open_db(path)
+    assert db.execute("SELECT user_id, is_admin, role FROM members ORDER BY id").fetchall() == [
+        ("carla", 1, "coordinator"), ("alice", 1, "member"), ("bob", 0, "member")]
+    assert db.execute("SELECT name FROM cohorts ORDER BY id").fetchall() == [("Cohort",), ("COHORT 2",)]
+    with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
+        db.execute("INSERT INTO cohorts (workspace_id, name, points_interview, points_offer_bonus, "
+                   "points_informational, points_meeting, points_event, daily_cap, created_at) "
+                   "VALUES (1, 'cohort', 3, 5, 3, 2, 1, 10, 'x')")
+    with pytest.raises(sqlite3.IntegrityError, match="CHECK"):  # a coordinator who is not an admin is nobody
+        db.execute("UPDATE members SET role = 'coordinator' WHERE user_id = 'bob'")
+    _entry(db, 1, 2)  # carla logs an entry: she takes part now
+    assert db.execute("SELECT role FROM members WHERE user_id = 'carla'").fetchone() == ("member",)
 
 
 def test_without_migrate_nothing_is_created(tmp_path: Path) -> None:

@@ -232,7 +232,10 @@ async def test_interview_text_form_replies_privately_with_block_kit_and_stores_t
     assert reply["response_type"] == "ephemeral"
     assert reply["text"] == "Logged callback interview at Latham, yesterday (#1)."
     blocks = reply["blocks"]
-    assert [b["type"] for b in blocks] == ["section", "section", "context", "actions"]
+    # Her first command: the entry's confirmation, then the welcome (a heading and two paragraphs).
+    assert [b["type"] for b in blocks] == ["section", "section", "context", "actions", "header", "section",
+                                           "context"]
+    assert blocks[4]["text"]["text"] == "Welcome to cohortbot"
     assert blocks[0]["text"] == {"type": "mrkdwn", "text": "Logged *callback interview* at Latham, yesterday (#1).",
                                  "verbatim": True}
     assert "+3 points" in blocks[1]["text"]["text"]
@@ -510,7 +513,8 @@ async def test_modal_notes_of_2000_characters_fit_in_the_confirmation(bot: Bot) 
 async def test_undo_button_soft_deletes_and_answers_on_the_response_url(bot: Bot) -> None:
     reply = await bot.reply("/interview", "Latham callback yesterday")
     undo = button(reply["blocks"], "Undo")
-    payload = block_actions_payload(undo["action_id"], undo["value"], block_id=reply["blocks"][-1]["block_id"],
+    actions = next(b for b in reply["blocks"] if b["type"] == "actions")
+    payload = block_actions_payload(undo["action_id"], undo["value"], block_id=actions["block_id"],
                                     response_url=bot.fake.response_url("undo"))
 
     response = await bot.interact(payload)

@@ -1,8 +1,11 @@
-"""/cohort subcommands for coordinators: setup (where the weekly summary goes, and when nudges go out) and admin
-(make another member a coordinator).
+"""/cohort subcommands for coordinators: setup (where a cohort's weekly summary goes, and when nudges go out) and
+admin (make another member a coordinator).
 
-Both are for cohort admins or workspace admins only, and the transport asks the platform afresh whether the asker
-is a workspace admin before running them. While a cohort has no admin, whoever runs setup becomes its first.
+Both are for coordinators (cohort admins) or workspace admins only, and the transport asks the platform afresh
+whether the asker is a workspace admin before running them. While the workspace has no coordinator, whoever runs
+setup becomes its first. Whoever runs setup coordinates: an admin who is not on the board and gets no nudges, unless
+they have logged an entry (then they are both). Setup typed in a cohort's channel sets up that cohort; elsewhere,
+the asker's own.
 """
 
 from __future__ import annotations
@@ -14,10 +17,12 @@ from typing import Any
 
 from commands.cohort.subcommand import Subcommand
 from commands.context import Context
-from commands.model import Reply, Strong, UserText, Where
+from commands.identity import cohort_in_view
+from commands.model import Inline, Reply, Strong, UserText, Where
 from commands.parsing import DAY_NAMES, WEEKDAYS, UsageError, quoted
 from commands.replies import info
-from storage import members
+from storage import cohorts, members
+from storage.members import Cohort, Member
 
 _HOUR = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*(am|pm)?$")
 _SLACK_CHANNEL = re.compile(r"^<#([CG][A-Z0-9]+)(?:\|([^>]*))?>$")
@@ -82,15 +87,16 @@ def parse_setup(rest: str, today: date) -> SetupArgs:
     return replace(channel or SetupArgs(), weekday=weekday, hour=hour)
 
 
-def _in_the_channel(where: Where) -> UsageError:
+def _in_the_channel(where: Where, name: str) -> UsageError:
     if where.typed_channels:
-        return UsageError("Run cohort setup in the channel where the weekly summary should go: @mention me there or "
-                          "type /cohort setup there, or name the channel, like /cohort setup #job-search monday 9am.")
-    return UsageError("Run cohort setup in the channel where the weekly summary should go: @mention me there, "
-                      "like @cohortbot cohort setup monday 9am.")
+        return UsageError(f"Run cohort {name} in the channel where the weekly summary should go: @mention me there "
+                          f"or type /cohort {name} there, or name the channel, like /cohort {name}"
+                          f"{' 2L' if name == 'create' else ''} #job-search monday 9am.")
+    return UsageError(f"Run cohort {name} in the channel where the weekly summary should go: @mention me there, "
+                      f"like @cohortbot cohort {name}{' 2L' if name == 'create' else ''} monday 9am.")
 
 
-def summary_channel(args: SetupArgs, where: Where) -> tuple[str, str]:
+def summary_channel(args: SetupArgs, where: Where, name: str = "setup") -> tuple[str, str]:
     """(channel id, name to show) for the summary.
 
     A picked channel names itself; a typed #name names a channel where the platform has typed channels (Slack,
@@ -101,28 +107,57 @@ def summary_channel(args: SetupArgs, where: Where) -> tuple[str, str]:
     if args.typed and where.typed_channels:
         return args.typed, args.typed
     if where.is_direct or not where.channel_id:
-        raise _in_the_channel(where)  # raised, not answered: nothing is stored
+        raise _in_the_channel(where, name)  # raised, not answered: nothing is stored
     return where.channel_id, where.channel_name or where.channel_id
 
 
+def check_channel_free(ctx: Context, channel: str, shown: str, cohort_id: int | None) -> None:
+    """Each cohort has its own channel (commands typed there default to it): refuse another cohort's."""
+    taken = members.cohort_of_channel(ctx.deps.db, ctx.membership.workspace_key, channel, shown)
+    if taken is not None and taken.id != cohort_id:
+        raise UsageError("#", UserText(shown), " is already the channel of the cohort ", UserText(taken.name),
+                         ". Each cohort has its own channel: pick another.")
+
+
+def coordinating(before: Member, after: Member) -> tuple[Inline, ...]:
+    """What running setup or create made of the asker (nothing when they already were a coordinator)."""
+    if before.is_admin:
+        return ()
+    if after.takes_part:
+        return (" You're a cohort admin now (and still a member).",)
+    return (" You're its coordinator (a cohort admin): you're not on the board and get no nudges. Log an entry "
+            "or type /cohort join to take part too.",)
+
+
+def invite_note(shown: str, where: Where) -> tuple[tuple[Inline, ...], ...]:
+    if not where.typed_channels:  # Teams: the bot is already in the channel it was asked in
+        return ()
+    return (("If #", UserText(shown), " is a private channel, invite me to it (type /invite @cohortbot there): I join "
+             "public channels myself, but only an invitation lets me into a private one."),)
+
+
+def schedule(cohort: Cohort) -> tuple[Inline, ...]:
+    return ("nudges go out on ", Strong(DAY_NAMES[cohort.nudge_weekday]),
+            f" at {cohort.nudge_hour}:00 in each member's own timezone.")
+
+
 def run_setup(args: SetupArgs, ctx: Context) -> Reply:
-    channel, shown = summary_channel(args, ctx.request.where)
-    member = ctx.member
-    fields: dict[str, object] = {"summary_channel": channel, "tz": member.tz or ctx.deps.default_tz}
+    db, where = ctx.deps.db, ctx.request.where
+    target = cohort_in_view(ctx)
+    channel, shown = summary_channel(args, where)
+    check_channel_free(ctx, channel, shown, target.id)
+    fields: dict[str, object] = {"summary_channel": channel, "channel_name": shown,
+                                 "tz": ctx.member.tz or ctx.deps.default_tz}
     if args.weekday is not None:
         fields["nudge_weekday"] = args.weekday
     if args.hour is not None:
         fields["nudge_hour"] = args.hour
-    cohort = members.set_cohort(ctx.deps.db, ctx.cohort.id, **fields)
-    if not member.is_admin:
-        members.update_member(ctx.deps.db, member.id, ctx.now, is_admin=1)
-    first = ("Set up: the weekly summary goes to #", UserText(shown), " and nudges go out on ",
-             Strong(DAY_NAMES[cohort.nudge_weekday]), f" at {cohort.nudge_hour}:00 in each member's own timezone.",
-             " You're a cohort admin." if not member.is_admin else "")
-    if not ctx.request.where.typed_channels:  # Teams: the bot is already in the channel it was asked in
-        return info(first)
-    return info(first, ("If #", UserText(shown), " is a private channel, invite me to it (type /invite @cohortbot "
-                        "there): I join public channels myself, but only an invitation lets me into a private one.",))
+    cohort = members.set_cohort(db, target.id, **fields)
+    member = members.make_coordinator(db, ctx.member.id, ctx.now)
+    several = len(cohorts.cohorts(db, ctx.membership.workspace_key)) > 1
+    first = ("Set up", *((" ", UserText(cohort.name)) if several else ()), ": the weekly summary goes to #",
+             UserText(shown), " and ", *schedule(cohort), *coordinating(ctx.member, member))
+    return info(first, *invite_note(shown, where))
 
 
 def parse_admin(rest: str, today: date) -> AdminArgs:
@@ -149,9 +184,12 @@ ROWS: tuple[Subcommand[Any], ...] = (
                parse_setup, run_setup, admin=True, first_admin_may=True, fresh_admin_check=True,
                refusal="Only a cohort admin can change the setup. Ask one of them, or a workspace admin.",
                details=("Without a channel, the summary goes to the channel you type it in (in Teams, @mention me "
-                        "there). Whoever sets up a new cohort becomes its admin.",)),
-    Subcommand("admin", "Make another member a cohort admin.", "/cohort admin @member", "/cohort admin @dana",
-               AdminArgs, parse_admin, run_admin, admin=True, fresh_admin_check=True,
+                        "there). Typed in a cohort's channel, it sets up that cohort; elsewhere, your own.",
+                        "Whoever sets up a cohort coordinates it: a cohort admin who is not on the board and gets "
+                        "no nudges, unless they log an entry or type /cohort join.")),
+    Subcommand("admin", "Make another member a coordinator (a cohort admin).", "/cohort admin @member",
+               "/cohort admin @dana", AdminArgs, parse_admin, run_admin, admin=True, fresh_admin_check=True,
                refusal="Only a cohort admin can add admins.",
-               details=("They need to have used cohortbot once.",)),
+               details=("They need to have used cohortbot once. A member made an admin stays a member: still on "
+                        "the board, still nudged.",)),
 )

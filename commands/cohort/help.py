@@ -85,7 +85,8 @@ def overview(sections: Sequence[Section], others: Sequence[CommandHelp]) -> Repl
         blocks.append(Para((section.title,), style="muted"))
         blocks += [Para((Strong(row.usage), "  ", row.summary)) for row in section.rows]
     blocks.append(Para((STAGES_HELP + " " + TYPES_HELP,), style="muted"))
-    blocks.append(Para(("/cohort help <subcommand> explains one, like /cohort help edit.",), style="muted"))
+    blocks.append(Para(("/cohort help <subcommand> explains one, like /cohort help edit; /cohort help coordinators "
+                        "is a short guide for coordinators.",), style="muted"))
     return Reply(blocks=tuple(blocks), private=True)
 
 
@@ -118,13 +119,40 @@ def topic(word: str, rows: Sequence[Subcommand[Any]], others: Sequence[CommandHe
         return _command(commands[word])
     if word in VOCABULARY:
         return Reply(blocks=(Para((VOCABULARY[word],)),), private=True)
-    near = nearest(word, [*by_name, *commands, *VOCABULARY])
+    near = nearest(word, [*by_name, *commands, *VOCABULARY, GUIDE_WORDS[0]])
     raise UsageError("There is no help on ", *quoted(word), "." + (f" Did you mean /cohort help {near}?" if near
                                                                    else " /cohort help lists every subcommand."))
+
+
+COORDINATORS = "For coordinators"  # the section whose rows make the coordinator's guide
+GUIDE_WORDS = ("coordinators", "coordinator", "coordinating", "coordinate", "admins")
+GUIDE_INTRO = (
+    "A coordinator (a cohort admin) runs the workspace's cohorts without taking part: not on the board, not in its "
+    "counts, no nudges. Whoever runs /cohort setup or /cohort create becomes one, workspace admins are too, and "
+    "/cohort admin @member adds one (a member made admin stays a member).",
+    "Start with /cohort setup in the channel where the weekly summary should go; /cohort rename names the cohort. "
+    "For 1L, 2L and 3L groups, /cohort create one per group, each with its own channel: new members who type a "
+    "command in a cohort's channel join it, and /cohort join <name> moves a member.",
+)
+GUIDE_END = ("Coordinators see everyone in the report, anonymous and hidden members included; the channel never "
+             "names the quiet. To take part yourself, log an entry or type /cohort join.")
+
+
+def guide(sections: Sequence[Section]) -> Reply:
+    """/cohort help coordinators: a short guide, with the coordinators' rows of the table."""
+    rows = next((section.rows for section in sections if section.title == COORDINATORS), ())
+    blocks: list[Block] = [Para(("A guide for coordinators",), style="heading"), *(Para((line,)) for line in
+                                                                                   GUIDE_INTRO)]
+    blocks += [Para((Strong(row.usage), "  ", row.summary)) for row in rows]
+    blocks.append(Para((GUIDE_END,), style="muted"))
+    blocks.append(Para(("/cohort help <subcommand> explains one, like /cohort help report.",), style="muted"))
+    return Reply(blocks=tuple(blocks), private=True)
 
 
 def reply(sections: Sequence[Section], others: Sequence[CommandHelp], word: str) -> Reply:
     if not word:
         return overview(sections, others)
+    if word in GUIDE_WORDS:
+        return guide(sections)
     return topic(word, [row for section in sections for row in section.rows], others)
 

@@ -1,6 +1,11 @@
 """/cohort subcommands about being in the cohort: join, leave, goal, privacy.
 
+join takes a cohort's name to move to another cohort of the workspace (entries stay with the cohort they were logged
+in); without one it joins the cohort whose channel it is typed in, else brings a member back to their own. A
+coordinator who joins takes part too (nudged, on the board).
+
 Privacy: named (the default), anonymous (shown as "a member") or hidden (left off the board, still counted).
+Coordinators see everyone in their report, whatever the choice.
 """
 
 from __future__ import annotations
@@ -9,17 +14,26 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from commands.cohort.cohorts import QUOTES, named_cohort
 from commands.cohort.subcommand import Nothing, Subcommand, takes_nothing
 from commands.context import Context
-from commands.model import Reply
+from commands.identity import cohort_here
+from commands.model import Reply, UserText
 from commands.parsing import UsageError
 from commands.replies import info
 from storage import members
 
 MAX_GOAL = 50
+COORDINATORS_SEE = ("It changes what other members see. Coordinators see everyone, by name, in their report "
+                    "(/cohort report), whatever you choose.")
 PRIVACY = ("named", "anonymous", "hidden")
 SHOWN = {"named": "by your name", "anonymous": "as \u201ca member\u201d",
          "hidden": "nowhere (your entries still count in the cohort totals)"}
+
+
+@dataclass(frozen=True)
+class JoinArgs:
+    cohort: str = ""  # a cohort's name; empty: this channel's cohort, else your own
 
 
 @dataclass(frozen=True)
@@ -32,11 +46,24 @@ class PrivacyArgs:
     choice: str  # one of PRIVACY
 
 
-def run_join(args: Nothing, ctx: Context) -> Reply:
-    if ctx.member.active and not ctx.membership.created:
+def parse_join(rest: str, today: date) -> JoinArgs:
+    return JoinArgs(" ".join(rest.strip(QUOTES).split()))
+
+
+def run_join(args: JoinArgs, ctx: Context) -> Reply:
+    member = ctx.member
+    target = named_cohort(ctx, args.cohort) if args.cohort else (cohort_here(ctx) or ctx.cohort)
+    moving = target.id != member.cohort_id
+    if member.active and member.takes_part and not moving and not ctx.membership.created:
+        if args.cohort:
+            return info(("You're already in ", UserText(target.name), ". Log something with /interview or /network.",))
         return info(("You're already in the cohort. Log something with /interview or /network.",))
-    # Leaving turned reminders off; coming back turns them on again.
-    members.update_member(ctx.deps.db, ctx.member.id, ctx.now, active=1, nudges_enabled=1)
+    # Leaving turned reminders off; coming back turns them on again. A coordinator who joins takes part too.
+    members.update_member(ctx.deps.db, member.id, ctx.now, active=1, nudges_enabled=1, role="member",
+                          cohort_id=target.id)
+    if moving and not ctx.membership.created:
+        return info(("You've moved to ", UserText(target.name), ": your new entries count there, on its board. "
+                     "What you logged before stays with ", UserText(ctx.cohort.name), ".",))
     return info(("Welcome to the cohort! Log interviews with /interview and meetings with /network; "
                  "/progress shows your week.",))
 
@@ -67,12 +94,15 @@ def parse_privacy(rest: str, today: date) -> PrivacyArgs:
 
 def run_privacy(args: PrivacyArgs, ctx: Context) -> Reply:
     members.update_member(ctx.deps.db, ctx.member.id, ctx.now, privacy=args.choice)
-    return info((f"Privacy set to {args.choice}: the leaderboard shows you {SHOWN[args.choice]}.",))
+    return info((f"Privacy set to {args.choice}: the leaderboard shows you {SHOWN[args.choice]}.",),
+                (COORDINATORS_SEE,))
 
 
 ROWS: tuple[Subcommand[Any], ...] = (
-    Subcommand("join", "Join the cohort (or come back after leaving).", "/cohort join", "/cohort join",
-               Nothing, takes_nothing("join"), run_join),
+    Subcommand("join", "Join the cohort (or come back after leaving), or move to another one.",
+               "/cohort join [cohort]", "/cohort join 2L", JoinArgs, parse_join, run_join,
+               details=("Without a name, you join the cohort whose channel you type it in, or come back to yours. "
+                        "Your entries stay with the cohort you logged them in; /cohort list shows the cohorts.",)),
     Subcommand("leave", "Leave the board and stop reminders; your entries are kept.", "/cohort leave",
                "/cohort leave", Nothing, takes_nothing("leave"), run_leave),
     Subcommand("goal", "Set how many entries a week you aim for.", "/cohort goal <n>", "/cohort goal 4",
@@ -80,5 +110,5 @@ ROWS: tuple[Subcommand[Any], ...] = (
     Subcommand("privacy", "Choose how the leaderboard shows you.", "/cohort privacy named|anonymous|hidden",
                "/cohort privacy anonymous", PrivacyArgs, parse_privacy, run_privacy,
                details=("named (the default) shows your name, anonymous shows \u201ca member\u201d, hidden leaves "
-                        "you off the board (your entries still count in the cohort totals).",)),
+                        "you off the board (your entries still count in the cohort totals).", COORDINATORS_SEE)),
 )

@@ -31,8 +31,8 @@ class Subcommand(Generic[P]):
     run: Callable[[P, Context], Reply] | None  # None only for help, which reads the table itself
     aliases: tuple[str, ...] = ()
     details: tuple[str, ...] = ()  # more lines for /cohort help <name>
-    admin: bool = False  # only a cohort admin or a workspace admin may run it...
-    first_admin_may: bool = False  # ...except while the cohort has no admin at all (setup makes the first)
+    admin: bool = False  # only a coordinator (a cohort admin) or a workspace admin may run it...
+    first_admin_may: bool = False  # ...except while the workspace has no coordinator (setup, create make the first)
     refusal: str = ""  # what anyone else is told
     fresh_admin_check: bool = False  # the transport asks the platform afresh whether the asker is a workspace admin
 
@@ -63,11 +63,12 @@ def ignores_the_rest(rest: str, today: date) -> Nothing:
 
 
 def is_admin(ctx: Context) -> bool:
-    """A cohort admin, or (as the platform said) a workspace admin."""
+    """A coordinator (a cohort admin: they run every cohort of their workspace), or (as the platform said) a
+    workspace admin."""
     return ctx.member.is_admin or ctx.request.actor.is_workspace_admin
 
 
 def may_run(row: Subcommand[Any], ctx: Context) -> bool:
     if not row.admin or is_admin(ctx):
         return True
-    return row.first_admin_may and not members.cohort_admins(ctx.deps.db, ctx.cohort.id)
+    return row.first_admin_may and not members.coordinators(ctx.deps.db, ctx.membership.workspace_key)

@@ -114,7 +114,8 @@ def _button(label: str, action_id: str, value: str, style: str | None) -> dict[s
 
 
 def _code_sections(table: Table) -> list[dict[str, Any]]:
-    lines = [escape(line).replace("```", "`\u200b``") for line in render_table(table, marker="\u25b6 ")]
+    # A zero-width space after every backtick: no run of them (three, four, seven...) can close the code block.
+    lines = [escape(line).replace("`", "`\u200b") for line in render_table(table, marker="\u25b6 ")]
     sections: list[dict[str, Any]] = []
     chunk: list[str] = []
     for line in lines:

@@ -41,10 +41,10 @@ from bot.transports.teams.inbound import (
 )
 from bot.transports.teams.outbound import Card, card_of, invoke_refused, reply_activity
 from bot.transports.teams.rendering import FORM_FIELDS, form_card
-from commands import REGISTRY
 from commands.dispatch import OUR_FAULT, dispatch, today_for
 from commands.forms import LogFields, submit_log
-from commands.model import CommandRequest, Deps, Form, Para, Reply, Strong
+from commands.model import CommandRequest, Deps, Form, Para, Reply
+from commands.welcome import welcome_reply  # the same words a member gets the first time
 
 log = logging.getLogger(__name__)
 
@@ -52,16 +52,6 @@ ADAPTIVE_CARD_ACTION = "adaptiveCard/action"
 NO_TENANT = Reply(blocks=(
     Para(("I couldn't tell which organisation this chat belongs to, so nothing was saved.",)),
 ), ok=False)
-
-
-def welcome_reply() -> Reply:
-    commands = ", ".join(REGISTRY)
-    return Reply(blocks=(
-        Para(("Hi, I'm cohortbot",), style="heading"),
-        Para(("Log interviews and networking in one line, and keep each other going. Type a command in a chat "
-              "with me, or @mention me in a channel: ", Strong("interview Latham callback yesterday"), ".")),
-        Para((f"Commands: {commands}. Type ", Strong("cohort help"), " for the details."), style="muted"),
-    ))
 
 
 async def on_turn_error(context: TurnContext, error: Exception) -> None:

@@ -62,6 +62,9 @@ def run(args: Args, ctx: Context) -> Reply:
     head.append(f"({plural(week.interviews if week else 0, 'interview')}, "
                 f"{plural(week.meetings if week else 0, 'meeting')}, {plural(points, 'point')})")
     blocks: list[Para | Table | Actions] = [Para(("Your progress",), style="heading"), Para(tuple(head))]
+    if member.role == "coordinator":
+        blocks.append(Para(("You coordinate the cohort and aren't on its board. Log an entry, or /cohort join, to "
+                            "take part too; /cohort report shows how everyone is doing.",), style="muted"))
     # The same rule as the nudges: a week that ended empty broke the streak; a pause freezes it.
     blocks.append(Para((streaks.progress_line(streaks.member_streak(db, member.id, today)),)))
     if done >= goal:

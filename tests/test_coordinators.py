@@ -379,3 +379,10 @@ async def test_slack_empty_app_home_shows_getting_started(bot: Bot) -> None:  # 
     assert "Welcome to cohortbot" in all_text(first["blocks"])
     assert_within_slack_limits(first["blocks"])
     assert first["text"].startswith("Logged coffee with Mara Ellis")  # the notification says what was done
+
+
+def test_progress_tells_a_coordinator_they_are_not_on_the_board(deps: Deps) -> None:
+    run(deps, "cora", "/cohort setup <#C0JOBS|jobs> monday 9am")
+    assert "You coordinate the cohort and aren't on its board" in text_of(run(deps, "cora", "/progress"))
+    run(deps, "cora", "/interview Latham screener")  # now she takes part too
+    assert "aren't on its board" not in text_of(run(deps, "cora", "/progress"))

@@ -8,8 +8,9 @@ The database is generated once and copied fresh for every run (an empty delivery
 Each run is its own subprocess (so its peak memory is its own: VmHWM from /proc/self/status), against a FakeSlack
 running in a thread of this process, which records every chat.postMessage: duplicates and missing targets are
 counted from those records, not from our own report.
-  cohortbot      `bot.nudges.plan` then `bot.delivery.Deliverer.deliver` through `SlackNotifier`, with pacing off
-                 (workspace_rate=0, channel_interval=0) and 64 sends in flight: claim in the ledger, post, mark
+  cohortbot      `bot.scheduler.sweep` (planned and delivered in batches of 500 by `bot.delivery.Deliverer`)
+                 through `SlackNotifier`, with pacing off (workspace_rate=0, channel_interval=0) and 64 sends in
+                 flight: claim in the ledger, post, mark; `plan s` is the time spent in its planning steps
   bare client    the same 10,000 messages posted by a plain loop over AsyncWebClient.chat_postMessage, 64 in
                  flight, no ledger (planned first, untimed), on one keep-alive session as cohortbot uses: what the
                  client and the fake can do at most; once more with slack_sdk's default, a new connection per call
@@ -37,7 +38,7 @@ from bench.common import TOKEN, Result, Table, Target, out_dir, peak_rss_mb, rss
 NOW = datetime(2026, 11, 30, 21, 0, tzinfo=UTC)  # Monday
 TZS = ["Pacific/Honolulu", "America/Los_Angeles", "America/Denver", "America/Chicago", "America/New_York",
        "America/Sao_Paulo", "Europe/London", "Europe/Berlin", "Africa/Johannesburg"]
-GEN_VERSION = 1
+GEN_VERSION = 2  # 2: entries count (the `counted` column), logged the day they happened
 CONCURRENCY = 64
 
 
@@ -82,13 +83,14 @@ def db_template(members: int) -> Path:
             day = (NOW.date() - timedelta(days=rng.randrange(1, 84))).isoformat()
             org = f"Firm {rng.randrange(60)}"
             seq += 1
-            rows.append((ws, cohort, member_id, seq, kind, subtype, org, org_key(org), day,
-                         base_points(kind, subtype, rules), "done", "slack:command", at, at))
-    with db.conn:
+            rows.append((ws, cohort, member_id, seq, kind, subtype, org, org_key(org), day, day,
+                         base_points(kind, subtype, rules, implied=subtype == "offer"), "done", "slack:command",
+                         at, at))
+    with db.conn:  # every entry counts (an offer for the interview it implies), as storage.scoring would say
         db.conn.executemany(
             "INSERT INTO activities (workspace_id, cohort_id, member_id, seq, kind, subtype, org, org_key, "
-            "happened_on, points, status, source, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-            "?, ?)", rows)
+            "happened_on, logged_on, points, counted, status, source, created_at, updated_at) VALUES (?, ?, ?, ?, ?, "
+            "?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)", rows)
     _rebuild_aggregates(db)
     db.conn.close()
     tmp.rename(path)
@@ -104,14 +106,42 @@ def _rebuild_aggregates(db: Any) -> None:
 
 # ---- the child process -------------------------------------------------------------------------------
 
+class Planning:
+    seconds = 0.0
+    messages = 0
+
+
+def timed_steps() -> Planning:
+    """Time the sweep's planning steps (the rest of a sweep is delivery): wraps bot.scheduler.plan_steps."""
+    from bot import scheduler
+
+    spent = Planning()
+    steps = getattr(scheduler, "plan_steps")  # noqa: B009 - swapped for a timed one below
+
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        found = steps(*args, **kwargs)
+        while True:
+            start = time.perf_counter()
+            step = next(found, None)
+            spent.seconds += time.perf_counter() - start
+            if step is None:
+                return
+            spent.messages += len(step)
+            yield step
+
+    setattr(scheduler, "plan_steps", timed)  # noqa: B010 - module attribute swapped for the run
+    return spent
+
 async def child(mode: str, db_file: str, api_url: str, rate: float, interval: float) -> dict[str, Any]:
     rss_start = rss_mb()
+    from bot import scheduler
     from bot.config import Settings
     from bot.delivery import Deliverer
     from bot.nudges import plan
     from bot.transports.slack import rendering
     from bot.transports.slack.client import close_session, make_client, open_session
     from bot.transports.slack.notify import SlackNotifier
+    from commands.model import Deps
     from storage import open_db
 
     settings = Settings(slack_bot_token=TOKEN, slack_signing_secret="x", slack_api_url=api_url)
@@ -120,12 +150,10 @@ async def child(mode: str, db_file: str, api_url: str, rate: float, interval: fl
     client = make_client(settings)
     if mode != "bare-new-connections":
         await open_session(client)  # as `cohortbot serve` and `cohortbot nudge` do
-    t0 = time.perf_counter()
-    planned = plan(db, NOW, settings.default_tz, kinds=("nudge",))
-    t1 = time.perf_counter()
-    out: dict[str, Any] = {"planned": len(planned), "plan_s": t1 - t0, "rss_start_mb": rss_start,
-                           "rss_ready_mb": rss_ready}
+    out: dict[str, Any] = {"rss_start_mb": rss_start, "rss_ready_mb": rss_ready}
     if mode.startswith("bare"):
+        planned = plan(db, NOW, settings.default_tz, kinds=("nudge",))  # all at once, untimed
+        out["planned"] = len(planned)
         gate = asyncio.Semaphore(CONCURRENCY)
 
         async def post(o: Any) -> None:
@@ -138,9 +166,13 @@ async def child(mode: str, db_file: str, api_url: str, rate: float, interval: fl
     else:
         deliverer = Deliverer(db=db, notifiers={"slack": SlackNotifier(client)}, clock=lambda: NOW,
                               workspace_rate=rate, channel_interval=interval, concurrency=CONCURRENCY)
+        deps = Deps(db=db, clock=lambda: NOW, default_tz=settings.default_tz)
+        planning = timed_steps()
         t2 = time.perf_counter()
-        report = await deliverer.deliver(planned)
-        out.update(send_s=time.perf_counter() - t2, sent=report.sent, failed=report.failed, skipped=report.skipped)
+        report = await scheduler.sweep(deps, deliverer, kinds=("nudge",), now=NOW)  # planned and sent in batches
+        total = time.perf_counter() - t2
+        out.update(planned=planning.messages, plan_s=planning.seconds, send_s=total - planning.seconds,
+                   sent=report.sent, failed=report.failed, skipped=report.skipped)
         out["ledger_sent"] = db.execute("SELECT COUNT(*) FROM deliveries WHERE status = 'sent'").fetchone()[0]
     await close_session(client)
     out["peak_rss_mb"] = peak_rss_mb()

@@ -3,6 +3,7 @@
     python -m bench.run            # everything (~6-8 minutes; the first run also generates a 1M-row database)
     python -m bench.run --quick    # smaller and shorter (~2 minutes); writes bench/out/RESULTS-quick.md
     python -m bench.run --only leaderboard,startup
+    python -m bench.run --only fanout_latency   # commands during 10,000- and 100,000-nudge fan-outs (~5 minutes)
 
 Each benchmark prints its tables as it finishes. The full run rewrites bench/RESULTS.md, keeping its hand-written
 "## Notes" section. Everything runs on 127.0.0.1; generated databases and server logs go to bench/out/.
@@ -21,12 +22,14 @@ if __package__ in (None, ""):  # `python bench/run.py`
 
 from bench.common import BENCH, Result, Table, machine, out_dir  # noqa: E402
 
-ORDER = ("roundtrip", "leaderboard", "fanout", "startup")
+ORDER = ("roundtrip", "leaderboard", "fanout", "startup", "parse", "fanout_latency")
 TITLES = {
     "roundtrip": "1. Slash command round trip",
     "leaderboard": "2. Leaderboard at scale",
     "fanout": "3. Weekly fan-out",
     "startup": "4. Start-up",
+    "parse": "5. Reading a line (/interview, /network)",
+    "fanout_latency": "6. Slash commands during a fan-out",
 }
 
 

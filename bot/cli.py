@@ -100,16 +100,18 @@ def _jobs(settings: Settings, args: argparse.Namespace, kinds: tuple[str, ...]) 
     import asyncio
 
     from bot.app import make_deliverer
-    from bot.nudges import plan
+    from bot.nudges import plan_steps
     from bot.scheduler import sweep
     from bot.transports.shell_notify import PrintNotifier, describe
 
     deps = build_deps(settings, parse_now(args.now))
     if args.dry_run:
-        planned = plan(deps.db, deps.clock(), deps.default_tz, kinds=kinds)
-        for out in planned:
-            print(describe(out))
-        print(f"{len(planned)} due; dry run, nothing sent.")
+        due = 0
+        for step in plan_steps(deps.db, deps.clock(), deps.default_tz, kinds=kinds):  # printed as planned
+            for out in step:
+                print(describe(out))
+            due += len(step)
+        print(f"{due} due; dry run, nothing sent.")
         return 0
 
     async def run() -> int:

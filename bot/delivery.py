@@ -60,6 +60,9 @@ class Pacer:
             await asyncio.sleep(delay)
 
 
+UNPACED = Pacer(0)  # never waits and keeps no state: shared by every channel when per-channel pacing is off
+
+
 @dataclass
 class Report:
     sent: int = 0
@@ -69,6 +72,16 @@ class Report:
     failed: int = 0  # certainly not delivered this time (it is tried again on the next sweep)
     no_notifier: int = 0
     keys: list[str] = field(default_factory=list)
+
+    def add(self, other: Report) -> None:
+        """Count `other` (one batch's report) into this one."""
+        self.sent += other.sent
+        self.recovered += other.recovered
+        self.skipped += other.skipped
+        self.in_doubt += other.in_doubt
+        self.failed += other.failed
+        self.no_notifier += other.no_notifier
+        self.keys += other.keys
 
 
 @dataclass
@@ -90,20 +103,36 @@ class Deliverer:
         return self._pacers[key]
 
     def _channel_pacer(self, out: Outgoing) -> Pacer:
+        if self.channel_interval <= 0:
+            return UNPACED  # nothing to remember per channel (100,000 DMs would keep 100,000 pacers)
         key = f"{out.platform}:{out.workspace}:{out.target}"
         if key not in self._channel_pacers:
-            self._channel_pacers[key] = Pacer(1.0 / self.channel_interval if self.channel_interval > 0 else 0)
+            self._channel_pacers[key] = Pacer(1.0 / self.channel_interval)
         return self._channel_pacers[key]
 
-    async def deliver(self, planned: Sequence[Outgoing]) -> Report:
-        report = Report()
-        gate = asyncio.Semaphore(self.concurrency)
+    def _forget_idle_channels(self) -> None:
+        """Drop the pacers of channels whose next send may go at once: a new pacer behaves the same, and a
+        weekly fan-out would otherwise keep one per member for the life of the server."""
+        now = time.monotonic()
+        for key in [k for k, p in self._channel_pacers.items() if p.next_at <= now and not p.lock.locked()]:
+            del self._channel_pacers[key]
 
-        async def one(out: Outgoing) -> None:
-            async with gate:
+    async def deliver(self, planned: Sequence[Outgoing]) -> Report:
+        """Send `planned` (claim, send, mark; at most `concurrency` at once).
+
+        The sweep hands over one bounded batch at a time; pacing carries on across batches (the pacers belong to
+        the Deliverer, not to one call)."""
+        report = Report()
+        todo = iter(planned)
+
+        async def worker() -> None:  # `concurrency` workers take the next message as each send ends
+            for out in todo:
                 await self._deliver_one(out, report)
 
-        await asyncio.gather(*(one(out) for out in planned))
+        try:
+            await asyncio.gather(*(worker() for _ in range(min(self.concurrency, len(planned)))))
+        finally:
+            self._forget_idle_channels()
         return report
 
     async def _deliver_one(self, out: Outgoing, report: Report) -> None:

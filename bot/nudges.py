@@ -1,38 +1,44 @@
 """Who gets which message, and when: weekly nudges, follow-ups and the weekly cohort summary.
 
 `plan(db, now, ...)` returns every message due at `now` that the ledger has not recorded as sent, as
-platform-neutral `Outgoing` values (a target and a Reply). Sending, pacing and the exactly-once ledger live in
-`bot/delivery.py`; this module has no platform code. What is true of a member this week (facts) and which card
-suits them is worked out in `bot/situations.py`; the streak comes from `storage/streaks.py`, the same state
-/progress shows, and is named only while it is alive.
+platform-neutral `Outgoing` values (a target and a Reply); `plan_steps` gives the same messages a page of members
+at a time, for the sweep, which sends each batch before planning the next (bot/scheduler.py). Sending, pacing
+and the exactly-once ledger live in `bot/delivery.py`; this module has no platform code. What is true of a member
+this week (facts) and which card suits them is worked out in `bot/situations.py`; the streak comes from
+`storage/streaks.py`, the same state /progress shows, and is named only while it is alive.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime, timedelta
 
 from sqlite_utils import Database
 
 from bot.content import ARTICLES, POINT_ARTICLE, Card, load_cards
 from bot.outgoing import Outgoing
-from bot.situations import PRIORITY, RECENT, Situation, choose_card, last_week_of, situation
+from bot.situations import PRIORITY, RECENT, Situation, choose_card, last_week_of, situations
 from commands.context import zone
 from commands.model import Actions, Button, Inline, Para, Reply, Strong, UserText
 from commands.parsing import describe_day, label
 from commands.replies import plural
 from storage import board, digest, ledger, streaks
 from storage.clock import week_start
-from storage.digest import NudgeCandidate
+from storage.digest import FollowUpCandidate, NudgeCandidate
 from storage.streaks import StreakState
 
-__all__ = ["PRIORITY", "choose_card", "iso_week", "nudge_line", "plan", "plan_follow_ups", "plan_nudges",
-           "plan_summaries"]
+__all__ = ["PAGE", "PRIORITY", "SCAN", "choose_card", "iso_week", "nudge_line", "plan", "plan_follow_ups",
+           "plan_nudges", "plan_steps", "plan_summaries"]
 
 CARD_MEMORY = timedelta(weeks=6)
 FOLLOW_UP_HOUR = 9
 MILESTONES = (3, 5, 10, 15, 20, 26, 52)
 TOP_IN_SUMMARY = 5
+# Due members planned per step: a few statements for the whole page and about 0.1 ms of Python per member, ~5 ms
+# a step, so a sweep (bot/scheduler.py) never holds the event loop for long.
+PAGE = 50
+SCAN = 500  # members read per step while looking for who is due (about 1 ms when nobody is)
+FOLLOW_UP_MEMBERS = 100  # members whose recent entries are read at once (an active member has a few a week)
 
 
 def iso_week(day: date) -> str:
@@ -111,10 +117,12 @@ def nudge_reply(m: NudgeCandidate, s: Situation, card: Card | None, week_start: 
     return Reply(blocks=tuple(blocks), private=True)
 
 
-def _due(db: Database, now: datetime, default_tz: str) -> list[tuple[NudgeCandidate, date]]:
-    """Members whose nudge day and hour have come (in their own timezone), not paused, not yet sent."""
+def _due(db: Database, page: Sequence[NudgeCandidate], now: datetime, default_tz: str
+         ) -> list[tuple[NudgeCandidate, date]]:
+    """The members of `page` whose nudge day and hour have come (in their own timezone), not paused, not yet
+    sent."""
     due: list[tuple[NudgeCandidate, date]] = []
-    for m in digest.nudge_candidates(db):
+    for m in page:
         local = now.astimezone(zone(m.tz, default_tz))
         today = local.date()
         if m.paused_until and date.fromisoformat(m.paused_until) > today:
@@ -145,20 +153,19 @@ def _sums(db: Database, due: list[tuple[NudgeCandidate, date]], span: str) -> Su
     return out
 
 
-def plan_nudges(db: Database, now: datetime, default_tz: str, cards: Sequence[Card] | None = None) -> list[Outgoing]:
-    cards = cards or load_cards()
-    due = _due(db, now, default_tz)
+def _nudge_page(db: Database, now: datetime, due: list[tuple[NudgeCandidate, date]], cards: Sequence[Card],
+                scores_by_cohort: dict[int, dict[str, tuple[int, int]]]) -> list[Outgoing]:
+    """The nudges of one page of due members: a few statements for the whole page (situations.situations)."""
     if not due:
         return []
-    last_weeks, recents = _sums(db, due, "last_week"), _sums(db, due, "recent")
-    scores_by_cohort: dict[int, dict[str, tuple[int, int]]] = {}
+    found = situations(db, due, _sums(db, due, "last_week"), _sums(db, due, "recent"))
+    seen = digest.recent_cards_of(db, [m.id for m, _ in due], now - CARD_MEMORY)
     out: list[Outgoing] = []
-    for m, today in due:
+    for (m, today), s in zip(due, found, strict=True):
         key = f"nudge:{m.id}:{iso_week(today)}"
-        s = situation(db, m, today, last_weeks[m.id, today], recents[m.id, today])
         if m.cohort_id not in scores_by_cohort:
             scores_by_cohort[m.cohort_id] = ledger.card_scores(db, m.cohort_id)
-        card = choose_card(s.tags, s.facts, cards=cards, seen=ledger.recent_cards(db, m.id, now - CARD_MEMORY),
+        card = choose_card(s.tags, s.facts, cards=cards, seen=seen.get(m.id, set()),
                            scores=scores_by_cohort[m.cohort_id], seed=key)
         out.append(Outgoing(key=key, kind="nudge", platform=m.platform, workspace=m.workspace,
                             workspace_key=m.workspace_key, target=m.user_id,
@@ -166,6 +173,26 @@ def plan_nudges(db: Database, now: datetime, default_tz: str, cards: Sequence[Ca
                             member_id=m.id, cohort_id=m.cohort_id, card_id=card.id if card else None,
                             who=m.display_name or m.user_id))
     return out
+
+
+def nudge_steps(db: Database, now: datetime, default_tz: str, cards: Sequence[Card] | None = None, *,
+                page: int = PAGE, scan: int = SCAN) -> Iterator[list[Outgoing]]:
+    """The weekly nudges due at `now`: members are read `scan` at a time (in id order) and those due planned
+    `page` at a time, one step each; a step that finds nobody due returns nothing."""
+    cards = cards or load_cards()
+    scores_by_cohort: dict[int, dict[str, tuple[int, int]]] = {}
+    after = 0
+    while candidates := digest.nudge_candidates_after(db, after, scan):
+        after = candidates[-1].id
+        due = _due(db, candidates, now, default_tz)
+        if not due:
+            yield []
+        for i in range(0, len(due), page):
+            yield _nudge_page(db, now, due[i:i + page], cards, scores_by_cohort)
+
+
+def plan_nudges(db: Database, now: datetime, default_tz: str, cards: Sequence[Card] | None = None) -> list[Outgoing]:
+    return [out for step in nudge_steps(db, now, default_tz, cards) for out in step]
 
 
 # ---- follow-ups --------------------------------------------------------------------------------------
@@ -184,10 +211,10 @@ def where_with(kind: str, subtype: str, org: str) -> tuple[Inline, ...]:
     return (" from " if subtype in ("offer", "rejection") else " at ", UserText(org))
 
 
-def plan_follow_ups(db: Database, now: datetime, default_tz: str) -> list[Outgoing]:
-    """Thank-you reminders the morning after an interview; "did it happen?" the day after a planned entry."""
+def _follow_ups(db: Database, now: datetime, default_tz: str, candidates: Iterable[FollowUpCandidate]
+                ) -> list[Outgoing]:
     out: list[Outgoing] = []
-    for c in digest.follow_up_candidates(db, (now - timedelta(days=9)).date()):
+    for c in candidates:
         act_id, seq, kind, subtype, org, happened = c.activity_id, c.seq, c.kind, c.subtype, c.org, c.happened_on
         local = now.astimezone(zone(c.tz, default_tz))
         today = local.date()
@@ -220,6 +247,28 @@ def plan_follow_ups(db: Database, now: datetime, default_tz: str) -> list[Outgoi
                                 who=c.display_name or c.user_id))
     sent = ledger.settled(db, [o.key for o in out])
     return [o for o in out if o.key not in sent]
+
+
+def follow_up_steps(db: Database, now: datetime, default_tz: str, *, members: int = FOLLOW_UP_MEMBERS,
+                    scan: int = SCAN) -> Iterator[list[Outgoing]]:
+    """Thank-you reminders the morning after an interview; "did it happen?" the day after a planned entry: the
+    recent entries of `members` members at a time (through the entries' member index), at most `scan` of them
+    turned into messages per step (~30 µs each when due). Reading a page's entries is one statement, so a page of
+    members with thousands of entries in nine days makes a longer step (50 with 100 each: ~30 ms)."""
+    since = (now - timedelta(days=9)).date()
+    after = 0
+    while page := digest.member_ids_after(db, after, members):
+        after = page[-1]
+        candidates = digest.follow_up_candidates_of(db, since, page)
+        if not candidates:
+            yield []
+        for i in range(0, len(candidates), scan):
+            yield _follow_ups(db, now, default_tz, candidates[i:i + scan])
+
+
+def plan_follow_ups(db: Database, now: datetime, default_tz: str) -> list[Outgoing]:
+    """Every follow-up due at `now` and not yet sent (`follow_up_steps` all at once)."""
+    return [out for step in follow_up_steps(db, now, default_tz) for out in step]
 
 
 # ---- weekly cohort summary ---------------------------------------------------------------------------
@@ -271,8 +320,9 @@ def summary_reply(db: Database, cohort_id: int, week_start: date, card: Card | N
         spans.append(". Congratulations!")
         blocks.append(Para(tuple(spans)))
     milestones: list[str | UserText] = []
+    streak_of = streaks.member_streaks(db, {row.member_id: end for row in listed})
     for row in listed:
-        weeks = streaks.member_streak(db, row.member_id, end).weeks
+        weeks = streak_of[row.member_id].weeks
         person = _shown(row.display_name, row.user_id, row.privacy)
         if weeks in MILESTONES and person is not None:
             milestones += [", " if milestones else "", person, f" ({weeks} weeks)"]
@@ -284,36 +334,49 @@ def summary_reply(db: Database, cohort_id: int, week_start: date, card: Card | N
     return Reply(blocks=tuple(blocks), private=False)
 
 
-def plan_summaries(db: Database, now: datetime, default_tz: str, cards: Sequence[Card] | None = None) -> list[Outgoing]:
+def summary_steps(db: Database, now: datetime, default_tz: str, cards: Sequence[Card] | None = None
+                  ) -> Iterator[list[Outgoing]]:
+    """The weekly summaries due at `now`, one cohort per step."""
     cards = cards or load_cards()
-    out: list[Outgoing] = []
     for c in digest.summary_cohorts(db):
         local = now.astimezone(zone(c.tz, default_tz))
         today = local.date()
-        if today.weekday() != c.nudge_weekday or local.hour < c.nudge_hour:
-            continue
         key = f"summary:{c.id}:{iso_week(today)}"
-        if ledger.settled(db, [key]):
+        if today.weekday() != c.nudge_weekday or local.hour < c.nudge_hour or ledger.settled(db, [key]):
+            yield []
             continue
         # A channel's card must be true of everyone in it: only cards with no requirements (facts None).
         card = choose_card(["general"], None, cards=cards,
                            seen=ledger.recent_summary_cards(db, c.id, now - CARD_MEMORY),
                            scores=ledger.card_scores(db, c.id), seed=key)
         reply = summary_reply(db, c.id, week_start(today) - timedelta(days=7), card)
-        out.append(Outgoing(key, "summary", c.platform, c.workspace, c.workspace_key, c.channel, reply, None, c.id,
-                            card.id if card else None, who=f"#{c.channel}"))
-    return out
+        yield [Outgoing(key, "summary", c.platform, c.workspace, c.workspace_key, c.channel, reply, None, c.id,
+                        card.id if card else None, who=f"#{c.channel}")]
+
+
+def plan_summaries(db: Database, now: datetime, default_tz: str, cards: Sequence[Card] | None = None) -> list[Outgoing]:
+    return [out for step in summary_steps(db, now, default_tz, cards) for out in step]
+
+
+def plan_steps(db: Database, now: datetime, default_tz: str, *,
+               kinds: Iterable[str] = ("nudge", "follow_up", "summary"), page: int = PAGE, scan: int = SCAN
+               ) -> Iterator[list[Outgoing]]:
+    """Everything due at `now` and not yet sent, a small step at a time: a step plans at most `page` due members'
+    nudges, or reads `scan` members' follow-ups, or one cohort's summary, and returns what it found (often
+    nothing). Little is held between steps (the position, and at most `scan` due members), so a caller may send
+    what a step found, and await, before the next one (bot/scheduler.sweep does: no step holds the event loop
+    long, and memory stays bounded). Each message is checked against the ledger as it stands when its members
+    are read; the ledger's claim still decides at the send."""
+    kinds = set(kinds)
+    if "nudge" in kinds:
+        yield from nudge_steps(db, now, default_tz, page=page, scan=scan)
+    if "follow_up" in kinds:
+        yield from follow_up_steps(db, now, default_tz, scan=scan)
+    if "summary" in kinds:
+        yield from summary_steps(db, now, default_tz)
 
 
 def plan(db: Database, now: datetime, default_tz: str, *, kinds: Iterable[str] = ("nudge", "follow_up", "summary")
          ) -> list[Outgoing]:
-    """Everything due at `now` and not yet sent."""
-    kinds = set(kinds)
-    out: list[Outgoing] = []
-    if "nudge" in kinds:
-        out += plan_nudges(db, now, default_tz)
-    if "follow_up" in kinds:
-        out += plan_follow_ups(db, now, default_tz)
-    if "summary" in kinds:
-        out += plan_summaries(db, now, default_tz)
-    return out
+    """Everything due at `now` and not yet sent, all at once (dry runs and tests; the sweep uses plan_steps)."""
+    return [out for step in plan_steps(db, now, default_tz, kinds=kinds) for out in step]

@@ -10,7 +10,7 @@ Two different things are worked out here, and kept apart on purpose:
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -49,14 +49,24 @@ def member_facts(db: Database, member_id: int, joined: date, today: date, last_w
                  recent: tuple[int, int, int], streak: StreakState) -> frozenset[str]:
     """The FACTS that hold for this member today; `recent` is their (interviews, meetings, points) of the last
     six weeks up to today."""
-    interviews, meetings, _ = last_week
     start, _ = last_week_of(today)
+    return facts_of(joined, today, last_week, recent, streak,
+                    back_from_pause=digest.pause_ended_between(db, member_id, today - PAUSE_MEMORY, today),
+                    has_offer=digest.offer_since(db, member_id, today - OFFER_MEMORY),
+                    recent_rejection=digest.rejection_between(db, member_id, start - timedelta(days=7), today))
+
+
+def facts_of(joined: date, today: date, last_week: tuple[int, int, int], recent: tuple[int, int, int],
+             streak: StreakState, *, back_from_pause: bool, has_offer: bool, recent_rejection: bool
+             ) -> frozenset[str]:
+    """The FACTS, from what the database said about the member (one at a time or a page at once)."""
+    interviews, meetings, _ = last_week
     found = {
         "first_week": (today - joined).days <= 7,
-        "back_from_pause": digest.pause_ended_between(db, member_id, today - PAUSE_MEMORY, today),
-        "has_offer": digest.offer_since(db, member_id, today - OFFER_MEMORY),
+        "back_from_pause": back_from_pause,
+        "has_offer": has_offer,
         # Last week or the week before; this week's so far counts too (a Thursday nudge after Tuesday's news).
-        "recent_rejection": digest.rejection_between(db, member_id, start - timedelta(days=7), today),
+        "recent_rejection": recent_rejection,
         "logged_last_week": interviews + meetings > 0,
         "interviewed_last_week": interviews > 0,
         "networked_last_week": meetings > 0,
@@ -87,10 +97,36 @@ def situation(db: Database, m: NudgeCandidate, today: date, last_week: tuple[int
               recent: tuple[int, int, int]) -> Situation:
     streak = streaks.member_streak(db, m.id, today)
     joined = datetime.fromisoformat(m.joined_at).date()
-    facts = member_facts(db, m.id, joined, today, last_week, recent, streak)
+    return _situation(today, last_week, streak, member_facts(db, m.id, joined, today, last_week, recent, streak))
+
+
+def _situation(today: date, last_week: tuple[int, int, int], streak: StreakState, facts: frozenset[str]
+               ) -> Situation:
     latest = streak.last_active
     tags = situation_tags(facts, last_week, None if latest is None else (today - latest).days)
     return Situation(last_week=last_week, streak=streak, facts=facts, tags=tags)
+
+
+Weeks = Mapping[tuple[int, date], tuple[int, int, int]]  # (member id, their today) -> (interviews, meetings, points)
+
+
+def situations(db: Database, due: Sequence[tuple[NudgeCandidate, date]], last_weeks: Weeks, recents: Weeks
+               ) -> list[Situation]:
+    """`situation` for a page of due members (each once, on their own today), in the same order, asking the
+    database a few questions for the whole page instead of six for each member."""
+    today_of = {m.id: today for m, today in due}
+    streak_of = streaks.member_streaks(db, today_of)
+    back = digest.pauses_ended_between(db, {mid: (today - PAUSE_MEMORY, today) for mid, today in today_of.items()})
+    offers = digest.offers_since(db, {mid: today - OFFER_MEMORY for mid, today in today_of.items()})
+    rejected = digest.rejections_between(db, {mid: (last_week_of(today)[0] - timedelta(days=7), today)
+                                              for mid, today in today_of.items()})
+    out: list[Situation] = []
+    for m, today in due:
+        last_week, recent, streak = last_weeks[m.id, today], recents[m.id, today], streak_of[m.id]
+        facts = facts_of(datetime.fromisoformat(m.joined_at).date(), today, last_week, recent, streak,
+                         back_from_pause=m.id in back, has_offer=m.id in offers, recent_rejection=m.id in rejected)
+        out.append(_situation(today, last_week, streak, facts))
+    return out
 
 
 def choose_card(

@@ -1,4 +1,4 @@
-"""Benchmark 6: a cold burst of slash commands against a slow Slack Web API.
+"""Benchmark 7: a cold burst of slash commands against a slow Slack Web API.
 
 A fresh `cohortbot serve` process (its own database, nobody known yet) gets 100 signed /interview commands from
 4 members at once, while the fake Web API answers every call after LATENCY seconds. Counted from the fake's own

@@ -22,7 +22,7 @@ if __package__ in (None, ""):  # `python bench/run.py`
 
 from bench.common import BENCH, Result, Table, machine, out_dir  # noqa: E402
 
-ORDER = ("roundtrip", "leaderboard", "fanout", "startup", "parse", "fanout_latency")
+ORDER = ("roundtrip", "leaderboard", "fanout", "startup", "parse", "fanout_latency", "coldstart")
 TITLES = {
     "roundtrip": "1. Slash command round trip",
     "leaderboard": "2. Leaderboard at scale",
@@ -30,6 +30,7 @@ TITLES = {
     "startup": "4. Start-up",
     "parse": "5. Reading a line (/interview, /network)",
     "fanout_latency": "6. Slash commands during a fan-out",
+    "coldstart": "7. A cold burst against a slow Web API",
 }
 
 

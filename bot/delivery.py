@@ -29,6 +29,11 @@ class NotSent(Exception):
     """The platform refused the message, so it certainly was not delivered (safe to try again later)."""
 
 
+class CheckLater(Exception):
+    """The notifier may not look for a send in doubt just now (the platform's rate limit for reading a conversation,
+    say): the claim stays in doubt, nothing is sent, and the next sweep asks again. Expected, so logged quietly."""
+
+
 class Notifier(Protocol):
     platform: str
 
@@ -37,7 +42,8 @@ class Notifier(Protocol):
         ...
 
     async def find_sent(self, out: Outgoing, since: datetime) -> str | None:
-        """The reference of `out` if it already reached the platform after `since` (crash recovery)."""
+        """The reference of `out` if it already reached the platform after `since` (crash recovery). Raise
+        CheckLater when it may not look just now."""
         ...
 
 
@@ -154,8 +160,11 @@ class Deliverer:
             since = datetime.fromisoformat(claim.claimed_at) - RECOVERY_WINDOW
             try:
                 found = await notifier.find_sent(out, since)
-            except Exception:
-                log.exception("could not check whether %s was delivered; leaving it for the next sweep", out.key)
+            except Exception as problem:
+                if isinstance(problem, CheckLater):
+                    log.info("%s stays in doubt until the next sweep: %s", out.key, problem)
+                else:
+                    log.exception("could not check whether %s was delivered; leaving it for the next sweep", out.key)
                 # Put the claim's time back, or failed checks would move the next search past the lost send.
                 ledger.restore_claim(self.db, out.key, claim.claimed_at, taken_at=now)
                 report.in_doubt += 1

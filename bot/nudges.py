@@ -6,6 +6,10 @@ at a time, for the sweep, which sends each batch before planning the next (bot/s
 and the exactly-once ledger live in `bot/delivery.py`; this module has no platform code. What is true of a member
 this week (facts) and which card suits them is worked out in `bot/situations.py`; the streak comes from
 `storage/streaks.py`, the same state /progress shows, and is named only while it is alive.
+
+Only members taking part are nudged (a coordinator who has not logged or joined is not: members.role). A cohort-wide
+pause (storage/cohorts.py) stops its nudges and its summary; the coordinators' weekly message (bot/coordinator.py)
+is planned with the nudges and still comes during a pause.
 """
 
 from __future__ import annotations
@@ -16,13 +20,14 @@ from datetime import date, datetime, timedelta
 from sqlite_utils import Database
 
 from bot.content import ARTICLES, POINT_ARTICLE, Card, load_cards
+from bot.coordinator import coordinator_steps
 from bot.outgoing import Outgoing
-from bot.situations import PRIORITY, RECENT, Situation, choose_card, last_week_of, situations
+from bot.situations import PRIORITY, RECENT, Situation, choose_card, iso_week, last_week_of, situations
 from commands.context import zone
 from commands.model import Actions, Button, Inline, Para, Reply, Strong, UserText
 from commands.parsing import describe_day, label
 from commands.replies import plural
-from storage import board, digest, ledger, streaks
+from storage import board, cohorts, digest, ledger, streaks
 from storage.clock import week_start
 from storage.digest import FollowUpCandidate, NudgeCandidate
 from storage.streaks import StreakState
@@ -39,11 +44,6 @@ TOP_IN_SUMMARY = 5
 PAGE = 50
 SCAN = 500  # members read per step while looking for who is due (about 1 ms when nobody is)
 FOLLOW_UP_MEMBERS = 100  # members whose recent entries are read at once (an active member has a few a week)
-
-
-def iso_week(day: date) -> str:
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
 
 
 # ---- cards -------------------------------------------------------------------------------------------
@@ -117,10 +117,20 @@ def nudge_reply(m: NudgeCandidate, s: Situation, card: Card | None, week_start: 
     return Reply(blocks=tuple(blocks), private=True)
 
 
-def _due(db: Database, page: Sequence[NudgeCandidate], now: datetime, default_tz: str
+Paused = dict[tuple[int, date], bool]  # (cohort id, day) -> whether a cohort-wide pause covers that day
+
+
+def cohort_paused(db: Database, paused: Paused, cohort_id: int, day: date) -> bool:
+    """`cohorts.cohort_paused_on`, asked once per cohort and day in a sweep (`paused` remembers the answers)."""
+    if (cohort_id, day) not in paused:
+        paused[cohort_id, day] = cohorts.cohort_paused_on(db, cohort_id, day)
+    return paused[cohort_id, day]
+
+
+def _due(db: Database, page: Sequence[NudgeCandidate], now: datetime, default_tz: str, paused: Paused
          ) -> list[tuple[NudgeCandidate, date]]:
-    """The members of `page` whose nudge day and hour have come (in their own timezone), not paused, not yet
-    sent."""
+    """The members of `page` whose nudge day and hour have come (in their own timezone), not paused (neither they
+    nor their whole cohort), not yet sent."""
     due: list[tuple[NudgeCandidate, date]] = []
     for m in page:
         local = now.astimezone(zone(m.tz, default_tz))
@@ -129,6 +139,8 @@ def _due(db: Database, page: Sequence[NudgeCandidate], now: datetime, default_tz
             continue
         # Only on the nudge day itself: a run missed while the bot was down catches up that day, never later.
         if today.weekday() != m.nudge_weekday or local.hour < m.nudge_hour:
+            continue
+        if cohort_paused(db, paused, m.cohort_id, today):
             continue
         due.append((m, today))
     if not due:
@@ -181,10 +193,11 @@ def nudge_steps(db: Database, now: datetime, default_tz: str, cards: Sequence[Ca
     `page` at a time, one step each; a step that finds nobody due returns nothing."""
     cards = cards or load_cards()
     scores_by_cohort: dict[int, dict[str, tuple[int, int]]] = {}
+    paused: Paused = {}
     after = 0
     while candidates := digest.nudge_candidates_after(db, after, scan):
         after = candidates[-1].id
-        due = _due(db, candidates, now, default_tz)
+        due = _due(db, candidates, now, default_tz, paused)
         if not due:
             yield []
         for i in range(0, len(due), page):
@@ -282,14 +295,17 @@ def _shown(name: str, user_id: str, privacy: str) -> str | UserText | None:
 
 
 def summary_reply(db: Database, cohort_id: int, week_start: date, card: Card | None) -> Reply:
+    """The channel's review of the week starting `week_start`, against the week before it; after a cohort-wide
+    pause, against the last week with no paused day (a frozen week is no fair comparison)."""
     end = week_start + timedelta(days=6)
-    prev = week_start - timedelta(days=7)
+    prev = cohorts.last_active_week_before(db, cohort_id, week_start) or week_start - timedelta(days=7)
+    against = "the week before" if prev == week_start - timedelta(days=7) else "the last active week"
     week = board.board(db, cohort_id, week_start, end)  # every member with an entry that week, highest first
     this, before = board.totals(week), board.totals(board.board(db, cohort_id, prev, prev + timedelta(days=6)))
 
     def change(now_n: int, was: int) -> str:
         diff = now_n - was
-        return "same as the week before" if diff == 0 else f"{'+' if diff > 0 else ''}{diff} on the week before"
+        return f"same as {against}" if diff == 0 else f"{'+' if diff > 0 else ''}{diff} on {against}"
 
     blocks: list[Para] = [
         Para((f"Cohort week in review: {week_start:%a} {week_start.day} {week_start:%b} to {end:%a} {end.day} "
@@ -342,7 +358,8 @@ def summary_steps(db: Database, now: datetime, default_tz: str, cards: Sequence[
         local = now.astimezone(zone(c.tz, default_tz))
         today = local.date()
         key = f"summary:{c.id}:{iso_week(today)}"
-        if today.weekday() != c.nudge_weekday or local.hour < c.nudge_hour or ledger.settled(db, [key]):
+        if (today.weekday() != c.nudge_weekday or local.hour < c.nudge_hour or ledger.settled(db, [key])
+                or cohorts.cohort_paused_on(db, c.id, today)):  # a paused cohort gets no summary
             yield []
             continue
         # A channel's card must be true of everyone in it: only cards with no requirements (facts None).
@@ -362,14 +379,17 @@ def plan_steps(db: Database, now: datetime, default_tz: str, *,
                kinds: Iterable[str] = ("nudge", "follow_up", "summary"), page: int = PAGE, scan: int = SCAN
                ) -> Iterator[list[Outgoing]]:
     """Everything due at `now` and not yet sent, a small step at a time: a step plans at most `page` due members'
-    nudges, or reads `scan` members' follow-ups, or one cohort's summary, and returns what it found (often
-    nothing). Little is held between steps (the position, and at most `scan` due members), so a caller may send
-    what a step found, and await, before the next one (bot/scheduler.sweep does: no step holds the event loop
-    long, and memory stays bounded). Each message is checked against the ledger as it stands when its members
-    are read; the ledger's claim still decides at the send."""
+    nudges, or one cohort's coordinator messages (bot/coordinator.py, planned whenever nudges are), or reads `scan`
+    members' follow-ups, or one cohort's summary, and returns what it found (often nothing). Little is held between
+    steps (the position, and at most `scan` due members), so a caller may send what a step found, and await, before
+    the next one (bot/scheduler.sweep does: no step holds the event loop long, and memory stays bounded). Each
+    message is checked against the ledger as it stands when its members are read; the ledger's claim still decides
+    at the send."""
     kinds = set(kinds)
     if "nudge" in kinds:
         yield from nudge_steps(db, now, default_tz, page=page, scan=scan)
+    if "nudge" in kinds or "coordinator" in kinds:  # the coordinators' weekly message goes with the nudges
+        yield from coordinator_steps(db, now, default_tz, scan=scan)
     if "follow_up" in kinds:
         yield from follow_up_steps(db, now, default_tz, scan=scan)
     if "summary" in kinds:

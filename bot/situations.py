@@ -40,6 +40,12 @@ class Situation:
     tags: tuple[str, ...]  # names from bot.content.TAGS, in PRIORITY order, then first_week if it applies
 
 
+def iso_week(day: date) -> str:
+    """ "2026-W49": the week in a weekly message's ledger key."""
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
 def last_week_of(today: date) -> tuple[date, date]:
     start = week_start(today) - timedelta(days=7)
     return start, start + timedelta(days=6)

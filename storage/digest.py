@@ -40,7 +40,7 @@ _CANDIDATES = """
     SELECT m.id, m.workspace_id, w.platform, w.external_id, m.cohort_id, m.user_id, m.display_name, m.tz,
            m.weekly_goal, m.paused_until, m.joined_at, c.nudge_weekday, c.nudge_hour
     FROM members m JOIN workspaces w ON w.id = m.workspace_id JOIN cohorts c ON c.id = m.cohort_id
-    WHERE m.active = 1 AND m.nudges_enabled = 1
+    WHERE m.active = 1 AND m.nudges_enabled = 1 AND m.role = 'member'
 """
 
 
@@ -179,7 +179,7 @@ _FOLLOW_UPS = """
     SELECT a.id, a.seq, a.kind, a.subtype, a.org, a.happened_on, a.status, a.cohort_id,
            m.id, m.user_id, m.display_name, m.tz, w.id, w.platform, w.external_id
     FROM activities a JOIN members m ON m.id = a.member_id JOIN workspaces w ON w.id = a.workspace_id
-    WHERE a.deleted_at IS NULL AND a.happened_on >= ? AND m.active = 1 AND m.nudges_enabled = 1
+    WHERE a.deleted_at IS NULL AND a.happened_on >= ? AND m.active = 1 AND m.nudges_enabled = 1 AND m.role = 'member'
       AND ((a.kind = 'interview' AND a.status = 'done' AND a.thanked_at IS NULL
             AND a.subtype IN ('screener', 'callback', 'clerkship', 'other'))
            OR a.status = 'planned')
@@ -192,9 +192,10 @@ def follow_up_candidates(db: Database, since: date) -> list[FollowUpCandidate]:
 
 
 def member_ids_after(db: Database, after_id: int, limit: int) -> list[int]:
-    """One page of the members who get scheduled messages (active, nudges on), in id order after `after_id`."""
-    rows = db.execute("SELECT id FROM members WHERE active = 1 AND nudges_enabled = 1 AND id > ? ORDER BY id "
-                      "LIMIT ?", [after_id, limit]).fetchall()
+    """One page of the members who get scheduled messages (active, nudges on, taking part: a coordinator who is
+    not a member gets none), in id order after `after_id`."""
+    rows = db.execute("SELECT id FROM members WHERE active = 1 AND nudges_enabled = 1 AND role = 'member' AND id > ? "
+                      "ORDER BY id LIMIT ?", [after_id, limit]).fetchall()
     return [int(r[0]) for r in rows]
 
 
@@ -240,3 +241,33 @@ def offers_between(db: Database, cohort_id: int, start: date, end: date) -> list
         [cohort_id, start.isoformat(), end.isoformat()],
     ).fetchall()
     return [int(r[0]) for r in rows]
+
+
+@dataclass(frozen=True)
+class CoordinatorTarget:
+    """One coordinator of one cohort (an active admin of its workspace: coordinators run every cohort in it, members
+    or not, as members.coordinators lists them), with that cohort's schedule."""
+
+    cohort_id: int
+    cohort_name: str
+    nudge_weekday: int
+    nudge_hour: int
+    member_id: int
+    workspace_key: int
+    platform: str
+    workspace: str
+    user_id: str
+    display_name: str
+    tz: str | None
+
+
+def coordinator_targets_after(db: Database, after: tuple[int, int], limit: int) -> list[CoordinatorTarget]:
+    """One page of (cohort, coordinator) pairs in (cohort id, member id) order, after the pair `after` (keyset
+    paging, as nudge_candidates_after)."""
+    rows = db.execute(
+        "SELECT c.id, c.name, c.nudge_weekday, c.nudge_hour, m.id, w.id, w.platform, w.external_id, m.user_id, "
+        "m.display_name, m.tz FROM cohorts AS c JOIN workspaces AS w ON w.id = c.workspace_id "
+        "JOIN members AS m ON m.workspace_id = c.workspace_id "
+        "WHERE m.is_admin = 1 AND m.active = 1 AND (c.id, m.id) > (?, ?) ORDER BY c.id, m.id LIMIT ?",
+        [*after, limit]).fetchall()
+    return [CoordinatorTarget(*r) for r in rows]

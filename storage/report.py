@@ -10,7 +10,7 @@ else: the report is for coordinators only.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlite_utils import Database
 
@@ -32,7 +32,8 @@ class ReportRow:
     paused_until: date | None  # their own pause, when one is running
 
 
-_REPORT = """
+# Each member's numbers for the period, as the report counts them (shared by `report` and `period_totals`).
+_PERIOD = """
     WITH period AS (
         SELECT member_id, COUNT(*) AS entries, SUM(counted * (kind = 'interview')) AS interviews,
                SUM(counted * (kind = 'networking')) AS meetings,
@@ -41,7 +42,9 @@ _REPORT = """
         FROM activities
         WHERE cohort_id = :cohort AND deleted_at IS NULL AND status = 'done' AND happened_on BETWEEN :start AND :end
         GROUP BY member_id
-    ), listed AS (
+    )"""
+
+_REPORT = _PERIOD + """, listed AS (
         SELECT id FROM members WHERE cohort_id = :cohort AND role = 'member' AND active = 1
         UNION SELECT member_id FROM period
     )
@@ -70,3 +73,71 @@ def _day(stamp: str) -> date:
         return datetime.fromisoformat(stamp).date()
     except ValueError:
         return date.min
+
+
+@dataclass(frozen=True)
+class PeriodTotals:
+    """A cohort's totals for a period: the report's Totals line, without listing anyone."""
+
+    entries: int
+    interviews: int
+    meetings: int
+    offers: int
+
+
+def period_totals(db: Database, cohort_id: int, start: date, end: date) -> PeriodTotals:
+    """The sums of `report(db, cohort_id, start, end, ...)`'s numbers over its rows (one statement, no names)."""
+    row = db.execute(_PERIOD + " SELECT COALESCE(SUM(entries), 0), COALESCE(SUM(interviews), 0), "
+                     "COALESCE(SUM(meetings), 0), COALESCE(SUM(offers), 0) FROM period",
+                     {"cohort": cohort_id, "start": start.isoformat(), "end": end.isoformat()}).fetchone()
+    return PeriodTotals(*(int(n) for n in row))
+
+
+@dataclass(frozen=True)
+class QuietRow:
+    """A member quiet for a while, as the report flags them: weeks since their last entry (since they joined, when
+    they have none)."""
+
+    member_id: int
+    display_name: str
+    user_id: str
+    privacy: str
+    last_entry: date | None
+    weeks: int
+
+
+_QUIET = """
+    WITH latest AS MATERIALIZED (  -- each member's last entry looked up once, not once per use
+        SELECT m.id, m.display_name, m.user_id, m.privacy, m.joined_at,
+               (SELECT MAX(a.happened_on) FROM activities AS a WHERE a.member_id = m.id AND a.deleted_at IS NULL
+                  AND a.status = 'done' AND a.happened_on <= :today) AS last_entry
+        FROM members AS m
+        WHERE m.cohort_id = :cohort AND m.active = 1 AND m.role = 'member'
+          AND (m.paused_until IS NULL OR m.paused_until <= :today)
+    ), quiet AS (
+        SELECT *, CAST((julianday(:today) - julianday(COALESCE(last_entry, substr(joined_at, 1, 10)))) / 7
+                       AS INTEGER) AS weeks
+        FROM latest
+    )
+    SELECT id, display_name, user_id, privacy, last_entry, weeks, COUNT(*) OVER () FROM quiet
+    WHERE weeks >= :weeks ORDER BY weeks DESC, display_name COLLATE NOCASE, id LIMIT :limit
+"""
+
+
+def quiet(db: Database, cohort_id: int, today: date, weeks: int, limit: int) -> tuple[int, list[QuietRow]]:
+    """(how many, the first `limit` of them) of the cohort's members quiet for `weeks` or more on `today`, longest
+    quiet first, by the report's rule (commands/cohort/report.py): members taking part who are still in the cohort,
+    not on a pause of their own (a cohort-wide pause is the caller's to check); full weeks since their last entry in
+    any cohort, or since they joined. One statement, whatever the cohort's size: only the rows shown are built."""
+    rows = db.execute(_QUIET, {"cohort": cohort_id, "today": today.isoformat(), "weeks": weeks,
+                               "limit": limit}).fetchall()
+    found = [QuietRow(r[0], r[1], r[2], r[3], date.fromisoformat(r[4]) if r[4] else None, int(r[5])) for r in rows]
+    return (int(rows[0][6]) if rows else 0), found
+
+
+def joined_between(db: Database, cohort_id: int, start: date, end: date) -> int:
+    """How many of the cohort's members taking part (still in it) joined on a day start..end (UTC, as the report's
+    joined_on)."""
+    return int(db.execute(
+        "SELECT COUNT(*) FROM members WHERE cohort_id = ? AND active = 1 AND role = 'member' AND joined_at >= ? "
+        "AND joined_at < ?", [cohort_id, start.isoformat(), (end + timedelta(days=1)).isoformat()]).fetchone()[0])

@@ -123,7 +123,8 @@ BATCH = 500  # members per statement in member_streaks
 def member_streaks(db: Database, days: Mapping[int, date]) -> dict[int, StreakState]:
     """`member_streak(db, member, today)` for many members at once (member id -> their own today): two
     statements per 500 members instead of two per member. The days are read from `member_days`, exactly as
-    storage.board.active_days reads them for one member."""
+    storage.board.active_days reads them for one member, and the pauses by `paused_spans_of` (a cohort-wide pause
+    freezes everyone's streak)."""
     out: dict[int, StreakState] = {}
     ids = list(days)
     for i in range(0, len(ids), BATCH):
@@ -134,10 +135,7 @@ def member_streaks(db: Database, days: Mapping[int, date]) -> dict[int, StreakSt
         for mid, day in db.execute(f"SELECT member_id, day FROM member_days WHERE member_id IN ({marks}) "
                                    "AND day <= ? ORDER BY member_id, day DESC", [*chunk, latest]):
             active[mid].append(date.fromisoformat(day))
-        spans: dict[int, list[tuple[date, date]]] = {mid: [] for mid in chunk}
-        for mid, starts, ends in db.execute(f"SELECT member_id, starts_on, ends_on FROM pauses WHERE member_id IN "
-                                            f"({marks}) ORDER BY member_id, starts_on", chunk):
-            spans[mid].append((date.fromisoformat(starts), date.fromisoformat(ends)))
+        spans = paused_spans_of(db, chunk)  # their own pauses and their cohort's, as member_streak reads them
         for mid in chunk:
             today = days[mid]
             out[mid] = streak_state([d for d in active[mid] if d <= today], today,

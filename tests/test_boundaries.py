@@ -14,7 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 FORBIDDEN = ("slack_bolt", "slack_sdk", "aiohttp", "microsoft_agents", "botbuilder", "botframework")
 CORE = ("commands", "storage")
-EXTRA = ("bot/nudges.py", "bot/situations.py")
+EXTRA = ("bot/nudges.py", "bot/situations.py", "bot/coordinator.py")
 
 
 def core_files() -> list[Path]:

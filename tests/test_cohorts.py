@@ -9,8 +9,6 @@ import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
-import pytest
-
 from commands.dispatch import dispatch
 from commands.model import Actions, Actor, CommandRequest, Deps, Reply, Where
 from storage import board, cohorts, members, open_db, streaks
@@ -266,8 +264,6 @@ def test_pause_all_stops_the_cohort_and_freezes_every_streak(deps: Deps) -> None
     assert text_of(run(deps, "coord", "/cohort resume-all", ONE)) == "1L isn't paused: nothing changed."
 
 
-@pytest.mark.xfail(reason="storage/streaks.py member_streaks (the batch, another engineer's) still reads the pauses "
-                          "table inline: it should call paused_spans_of(db, chunk)", strict=False)
 def test_the_batch_streaks_freeze_for_a_cohort_pause_too(deps: Deps) -> None:
     ok(run(deps, "coord", "/cohort setup"))
     clock = clock_of(deps)

@@ -85,10 +85,12 @@ def test_nudge_dry_run_prints_who_would_get_what_and_sends_nothing(
         db_path: Path, fake: FakeSlack, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["nudge", "--dry-run", "--now", NOW]) == 0
     out = capsys.readouterr().out
-    lines = [line for line in out.splitlines() if line.startswith("nudge")]
+    lines = [line for line in out.splitlines() if line.startswith(("nudge", "coordinator"))]
     assert len(lines) == 3
     for user in ("U0ANN", "U0BEN", "U0CAT"):
         assert sum(f"slack:T0FAKE:{user}" in line for line in lines) == 1
+    # U0ANN ran setup before logging anything: she coordinates, so she gets the coordinators' message, no nudge.
+    assert [line.split()[0] for line in lines if "U0ANN" in line] == ["coordinator"]
     assert "3 due; dry run, nothing sent." in out
     assert fake.calls == [] and delivery_rows(db_path) == []
 
@@ -130,6 +132,7 @@ def test_the_shell_nudge_and_summary_commands(tmp_path: Path) -> None:
     script = "\n".join([
         "/cohort join",
         "/cohort setup #cohort monday 9am",
+        "/cohort join",  # setup made her a coordinator; joining, she takes part too
         ":as bob",
         "/interview Latham callback",
         ":as cy",
@@ -146,7 +149,7 @@ def test_the_shell_nudge_and_summary_commands(tmp_path: Path) -> None:
                             cwd=ROOT, env=env, input=script, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert out.count("[direct message to alice]") == 1
+    assert out.count("[direct message to alice]") == 2  # her nudge, then her coordinator's message
     assert out.count("[direct message to bob]") == 1
     assert "[direct message to cy]" not in out  # nudges off
     assert out.count("Nothing due at") == 3  # before 9:00, the nudges again, the summary again

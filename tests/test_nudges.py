@@ -9,6 +9,7 @@ the fake Slack Web API) are shared with tests/test_delivery.py, test_summary.py 
 from __future__ import annotations
 
 import json
+import logging
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
@@ -21,10 +22,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlite_utils import Database
 
 from bot.content import Card, card_by_id, load_cards
-from bot.delivery import Deliverer, Report
+from bot.delivery import CheckLater, Deliverer, Report
 from bot.nudges import choose_card, iso_week, plan_follow_ups, plan_nudges
 from bot.scheduler import sweep
-from bot.transports.slack.notify import EVENT_TYPE, SlackNotifier
+from bot.transports.slack.notify import DISTRIBUTED, EVENT_TYPE, HistoryBusy, SlackNotifier
 from commands.dispatch import dispatch
 from commands.model import Actor, CommandRequest, Deps, Reply, Where
 from storage import ledger, members
@@ -597,3 +598,26 @@ async def test_check_backs_read_naturally_yesterday_without_on_a_date_with_it(de
     assert "Did your callback at Davis Polk on Thu 3 Dec happen? It counts once you confirm." in later
     for text in texts + later:
         assert " on yesterday" not in text and " on today" not in text and "callback with" not in text
+
+
+# ---- a check of a send in doubt refused for now ------------------------------------------------------------
+
+async def test_a_history_check_refused_for_now_is_logged_quietly_and_stays_in_doubt(
+        deps: Deps, fake: FakeSlack, caplog: pytest.LogCaptureFixture) -> None:
+    for user in ("U0ANN", "U0BEN"):
+        join(deps, user)
+    notifier = SlackNotifier(slack_notifier(fake).client, limits=DISTRIBUTED)  # one history call a minute
+    deliverer = make_deliverer(deps, notifier, lease_seconds=0)
+    fake.fail_next("chat.postMessage", status=500, after_handling=True, times=2)  # both posted, answers lost
+    assert (await nudge_sweep(deps, deliverer, MONDAY_NY_10AM)).in_doubt == 2
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="bot.delivery"):
+        report = await nudge_sweep(deps, deliverer, MONDAY_NY_10AM + timedelta(minutes=1))
+    assert (report.recovered, report.in_doubt, report.sent) == (1, 1, 0)  # the second check waits its turn
+    [refused] = [r for r in caplog.records if r.name == "bot.delivery"]
+    assert refused.levelno == logging.INFO and refused.exc_info is None
+    assert "stays in doubt until the next sweep" in refused.getMessage()
+    assert "conversations.history was called in T0FAKE less than 60 s ago" in refused.getMessage()
+    assert isinstance(HistoryBusy("x"), CheckLater)
+    assert len(fake.calls_to("conversations.history")) == 1 and not fake.calls_to("chat.postMessage")
+    assert {r["status"] for r in deliveries(deps.db, "nudge")} == {"sent", "claimed"}

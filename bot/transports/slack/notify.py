@@ -25,7 +25,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
-from bot.delivery import RECOVERY_WINDOW, NotSent
+from bot.delivery import RECOVERY_WINDOW, CheckLater, NotSent
 from bot.outgoing import Outgoing
 from bot.transports.slack import rendering
 from bot.transports.slack.client import close_session, make_client, open_session
@@ -86,7 +86,7 @@ UNLIMITED = HistoryLimits()
 DISTRIBUTED = HistoryLimits(page=15, pages=1, spacing=60.0, window=2 * RECOVERY_WINDOW)
 
 
-class HistoryBusy(Exception):
+class HistoryBusy(CheckLater):
     """conversations.history was called in this workspace too recently; check again on a later sweep."""
 
 

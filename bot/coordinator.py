@@ -76,13 +76,22 @@ def _quiet_block(count: int, quiet: list[QuietRow]) -> Para:
 
 
 def coordinator_reply(db: Database, cohort_id: int, cohort_name: str, today: date) -> Reply:
-    """A coordinator's message about one cohort on `today` (their nudge day): the same for every coordinator. A few
-    statements for the whole cohort, and only the names shown are read, so a cohort of thousands is one short step."""
+    """A coordinator's message about one cohort on `today` (their nudge day): the same for every coordinator."""
+    for part in coordinator_parts(db, cohort_id, cohort_name, today):
+        if part is not None:
+            return part
+    raise AssertionError("coordinator_parts ends with the reply")
+
+
+def coordinator_parts(db: Database, cohort_id: int, cohort_name: str, today: date) -> Iterator[Reply | None]:
+    """`coordinator_reply` in two steps (None between them): the totals, then the quiet members. A few statements
+    for the whole cohort, and only the names shown are read."""
     start, end = last_week_of(today)
     this = records.period_totals(db, cohort_id, start, end)
     before = records.period_totals(db, cohort_id, start - timedelta(days=7), start - timedelta(days=1))
     joined = records.joined_between(db, cohort_id, start, end)
     paused = cohorts.paused_until(db, cohort_id, today)
+    yield None
     # During a cohort-wide pause nobody is quiet (as the report says); a member's own pause is the query's to skip.
     count, quiet = (0, []) if paused else records.quiet(db, cohort_id, today, QUIET_WEEKS, QUIET_NAMES)
     blocks: list[Block] = [
@@ -97,7 +106,7 @@ def coordinator_reply(db: Database, cohort_id: int, cohort_name: str, today: dat
     blocks.append(Para(("Everyone's numbers, quiet members first: ", Strong(f"/cohort report last week {cohort_name}"),
                         " (only you see it).")))
     blocks.append(Actions((Button("See the report", "cohort", f"report last week {cohort_name}", style="primary"),)))
-    return Reply(blocks=tuple(blocks), private=True)
+    yield Reply(blocks=tuple(blocks), private=True)
 
 
 def _due(db: Database, targets: Sequence[CoordinatorTarget], now: datetime, default_tz: str
@@ -133,7 +142,11 @@ def coordinator_steps(db: Database, now: datetime, default_tz: str, *, scan: int
             groups.setdefault((t.cohort_id, today), []).append(t)
         for (cohort_id, today), group in groups.items():
             if (cohort_id, today) not in made:
-                made = {(cohort_id, today): coordinator_reply(db, cohort_id, group[0].cohort_name, today)}
+                for part in coordinator_parts(db, cohort_id, group[0].cohort_name, today):
+                    if part is None:
+                        yield []  # let commands in between the cohort's statements
+                    else:
+                        made = {(cohort_id, today): part}
             reply = made[cohort_id, today]
             yield [Outgoing(coordinator_key(t, today), "coordinator", t.platform, t.workspace, t.workspace_key,
                             t.user_id, reply, t.member_id, t.cohort_id, who=t.display_name or t.user_id)

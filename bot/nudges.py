@@ -43,6 +43,7 @@ TOP_IN_SUMMARY = 5
 # a step, so a sweep (bot/scheduler.py) never holds the event loop for long.
 PAGE = 50
 SCAN = 500  # members read per step while looking for who is due (about 1 ms when nobody is)
+STREAK_PAGE = 500  # members whose streaks a summary step reads (about 15 ms)
 FOLLOW_UP_MEMBERS = 100  # members whose recent entries are read at once (an active member has a few a week)
 
 
@@ -297,6 +298,15 @@ def _shown(name: str, user_id: str, privacy: str) -> str | UserText | None:
 def summary_reply(db: Database, cohort_id: int, week_start: date, card: Card | None) -> Reply:
     """The channel's review of the week starting `week_start`, against the week before it; after a cohort-wide
     pause, against the last week with no paused day (a frozen week is no fair comparison)."""
+    for part in summary_parts(db, cohort_id, week_start, card):
+        if part is not None:
+            return part
+    raise AssertionError("summary_parts ends with the reply")
+
+
+def summary_parts(db: Database, cohort_id: int, week_start: date, card: Card | None) -> Iterator[Reply | None]:
+    """`summary_reply` in steps: None after each page of members' streaks (a cohort of thousands would otherwise
+    hold the event loop), then the reply."""
     end = week_start + timedelta(days=6)
     prev = cohorts.last_active_week_before(db, cohort_id, week_start) or week_start - timedelta(days=7)
     against = "the week before" if prev == week_start - timedelta(days=7) else "the last active week"
@@ -336,7 +346,11 @@ def summary_reply(db: Database, cohort_id: int, week_start: date, card: Card | N
         spans.append(". Congratulations!")
         blocks.append(Para(tuple(spans)))
     milestones: list[str | UserText] = []
-    streak_of = streaks.member_streaks(db, {row.member_id: end for row in listed})
+    streak_of: dict[int, streaks.StreakState] = {}
+    yield None  # the boards are read; the streaks come a page at a time
+    for i in range(0, len(listed), STREAK_PAGE):
+        streak_of.update(streaks.member_streaks(db, {row.member_id: end for row in listed[i:i + STREAK_PAGE]}))
+        yield None
     for row in listed:
         weeks = streak_of[row.member_id].weeks
         person = _shown(row.display_name, row.user_id, row.privacy)
@@ -347,7 +361,7 @@ def summary_reply(db: Database, cohort_id: int, week_start: date, card: Card | N
     if not this.interviews and not this.meetings:
         blocks.append(Para(("A quiet week. One interview or one coffee this week gets the board moving again.",)))
     blocks.extend(card_blocks(card))
-    return Reply(blocks=tuple(blocks), private=False)
+    yield Reply(blocks=tuple(blocks), private=False)
 
 
 def summary_steps(db: Database, now: datetime, default_tz: str, cards: Sequence[Card] | None = None
@@ -366,7 +380,12 @@ def summary_steps(db: Database, now: datetime, default_tz: str, cards: Sequence[
         card = choose_card(["general"], None, cards=cards,
                            seen=ledger.recent_summary_cards(db, c.id, now - CARD_MEMORY),
                            scores=ledger.card_scores(db, c.id), seed=key)
-        reply = summary_reply(db, c.id, week_start(today) - timedelta(days=7), card)
+        reply: Reply | None = None
+        for part in summary_parts(db, c.id, week_start(today) - timedelta(days=7), card):
+            if part is None:
+                yield []  # a page of streaks read: let commands in
+            reply = part
+        assert reply is not None
         yield [Outgoing(key, "summary", c.platform, c.workspace, c.workspace_key, c.channel, reply, None, c.id,
                         card.id if card else None, who=f"#{c.channel}")]
 

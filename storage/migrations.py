@@ -326,3 +326,10 @@ def cohorts_and_roles(db: Database) -> None:
         )""",
         "CREATE INDEX cohort_pauses_cohort ON cohort_pauses (cohort_id, starts_on)",
     )
+
+
+@MIGRATIONS(name="0009_admins_index")
+def admins_index(db: Database) -> None:
+    # The coordinators' weekly DM pages through each cohort's admins: without this, every page scanned every member
+    # of the workspace (130 ms for 100,000 members, on the event loop).
+    _run(db, "CREATE INDEX members_admins ON members (workspace_id, id) WHERE is_admin = 1")

@@ -20,7 +20,8 @@ from storage import open_db
 from storage.migrations import MIGRATIONS
 
 APPLIED = ["0001_core", "0002_seen_events", "0003_nudges", "0004_board_totals", "0100_teams_conversations",
-           "0101_teams_user_ids", "0005_applications", "0006_journal", "0007_time_of_day", "0008_cohorts_and_roles"]
+           "0101_teams_user_ids", "0005_applications", "0006_journal", "0007_time_of_day", "0008_cohorts_and_roles",
+           "0009_admins_index"]
 
 # table -> columns ("name TYPE [NOT NULL] [DEFAULT x] [PK]", in order), indexes ("name": "[UNIQUE ](cols)[ WHERE]"),
 # foreign keys ("column -> table.column").
@@ -48,7 +49,7 @@ SCHEMA: dict[str, dict[str, list[str] | dict[str, str]]] = {
                     "active INTEGER NOT NULL DEFAULT 1", "is_admin INTEGER NOT NULL DEFAULT 0",
                     "nudges_enabled INTEGER NOT NULL DEFAULT 1", "paused_until TEXT", "profile_checked_at TEXT",
                     "joined_at TEXT NOT NULL", "updated_at TEXT NOT NULL", "role TEXT NOT NULL DEFAULT 'member'"],
-        "indexes": {"members_cohort": "(cohort_id, active)",
+        "indexes": {"members_cohort": "(cohort_id, active)", "members_admins": "(workspace_id, id) WHERE",
                     "sqlite_autoindex_members_1": "UNIQUE (workspace_id, user_id)"},
         "foreign_keys": ["cohort_id -> cohorts.id", "workspace_id -> workspaces.id"],
     },

@@ -111,17 +111,30 @@ def proc_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def unique(bodies: list[tuple[bytes, dict[str, str]]], n: int) -> list[tuple[bytes, dict[str, str]]]:
+    """`n` requests cycling over `bodies`, each with its own trigger id and signature, as Slack sends them: the
+    server refuses a signature it has already seen (a replay), so a benchmark must never send one twice."""
+    out = []
+    for i, (body, _) in zip(range(n), itertools.cycle(bodies), strict=False):
+        fresh = body.rsplit(b"&trigger_id=", 1)[0] + f"&trigger_id={i}.{random.getrandbits(48):x}".encode()
+        out.append((fresh, sign(SECRET, fresh.decode())))
+    return out
+
+
 async def drive(url: str, bodies: list[tuple[bytes, dict[str, str]]], clients: int, warmup: float,
                 seconds: float, pid: int, max_requests: int) -> Level:
     connector = aiohttp.TCPConnector(limit=clients, force_close=False)
     level = Level(clients)
-    cycle = itertools.cycle(bodies)
+    # Signed before the clock starts: enough for the warm-up and the measured requests, none sent twice.
+    cycle = iter(unique(bodies, max_requests + 15_000))
     timeout = aiohttp.ClientTimeout(total=10)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
 
         async def worker(until: float, record: bool) -> None:
             while time.perf_counter() < until and level.requests < max_requests:
-                body, headers = next(cycle)
+                body, headers = next(cycle, (b"", {}))
+                if not body:
+                    return
                 start = time.perf_counter()
                 async with session.post(url, data=body, headers=headers) as response:
                     await response.read()

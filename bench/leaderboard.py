@@ -36,7 +36,7 @@ from storage.activities import base_points, org_key
 from storage.clock import week_start
 from storage.members import ScoringRules
 
-GEN_VERSION = 3
+GEN_VERSION = 4  # 4: `counted` and `logged_on`, as storage/scoring.py keeps them
 END = date(2026, 11, 29)  # a Sunday: the weekly board covers seven full days
 NOW = datetime(2026, 11, 29, 20, 0, tzinfo=UTC)  # Sunday 15:00 in New York, 12:00 in Los Angeles
 DAYS = 730
@@ -116,9 +116,10 @@ def generate(path: Path, cohorts: int, per_cohort: int, activities: int, seed: i
                 deleted = rng.random() < 0.02
                 status = "cancelled" if rng.random() < 0.01 else "done"
                 thanked = kind == "interview" and rng.random() < 0.3
-                points = 0
+                points = counted = 0
                 if not deleted and status == "done" and (kind, key) not in seen.setdefault(member_id, set()):
                     seen[member_id].add((kind, key))
+                    counted = 0 if subtype in ("offer", "rejection") else 1  # an outcome is not one more round
                     full = base_points(kind, subtype, RULES) + (1 if thanked else 0)
                     so_far = earned.get(member_id, 0)
                     points = max(0, min(full, RULES.daily_cap - so_far))
@@ -126,7 +127,8 @@ def generate(path: Path, cohorts: int, per_cohort: int, activities: int, seed: i
                 seq[ws] = seq.get(ws, 0) + 1
                 at = (base + timedelta(seconds=k * step)).isoformat(timespec="microseconds")
                 yield (ws, cohort_id, member_id, seq[ws], kind, subtype, org, key, day_iso, rng.choice(NOTES),
-                       points, status, "slack:command", at, at, at if deleted else None, at if thanked else None)
+                       points, status, "slack:command", at, at, at if deleted else None, at if thanked else None,
+                       counted, day_iso)
 
     conn = sqlite3.connect(tmp, isolation_level=None)
     conn.execute("PRAGMA journal_mode = DELETE")
@@ -135,8 +137,8 @@ def generate(path: Path, cohorts: int, per_cohort: int, activities: int, seed: i
     conn.execute("BEGIN")
     conn.executemany(
         "INSERT INTO activities (workspace_id, cohort_id, member_id, seq, kind, subtype, org, org_key, happened_on, "
-        "notes, points, status, source, created_at, updated_at, deleted_at, thanked_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows())
+        "notes, points, status, source, created_at, updated_at, deleted_at, thanked_at, counted, logged_on) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows())
     conn.execute("COMMIT")
     conn.execute("PRAGMA journal_mode = WAL")  # as cohortbot opens it
     conn.close()
@@ -160,20 +162,20 @@ def ensure_db(quick: bool) -> tuple[Path, float]:
 
 MINIMAL_BOARD = """
 SELECT m.id, m.display_name, m.user_id, m.privacy, m.active, s.points, s.interviews, s.meetings
-FROM (SELECT member_id, SUM(points) AS points, SUM(kind = 'interview') AS interviews,
-             SUM(kind = 'networking') AS meetings
+FROM (SELECT member_id, SUM(points) AS points, SUM(counted AND kind = 'interview') AS interviews,
+             SUM(counted AND kind = 'networking') AS meetings
       FROM activities
-      WHERE cohort_id = ? AND happened_on BETWEEN ? AND ? AND deleted_at IS NULL AND status = 'done'
-      GROUP BY member_id) AS s
+      WHERE cohort_id = ? AND happened_on BETWEEN ? AND ? AND deleted_at IS NULL
+      GROUP BY member_id HAVING SUM(points) > 0 OR SUM(counted) > 0) AS s
 JOIN members AS m ON m.id = s.member_id
 ORDER BY s.points DESC
 """
 MINIMAL_ALL_TIME = """
 SELECT m.id, m.display_name, m.user_id, m.privacy, m.active, s.points, s.interviews, s.meetings
-FROM (SELECT member_id, SUM(points) AS points, SUM(kind = 'interview') AS interviews,
-             SUM(kind = 'networking') AS meetings
-      FROM activities WHERE cohort_id = ? AND deleted_at IS NULL AND status = 'done'
-      GROUP BY member_id) AS s
+FROM (SELECT member_id, SUM(points) AS points, SUM(counted AND kind = 'interview') AS interviews,
+             SUM(counted AND kind = 'networking') AS meetings
+      FROM activities WHERE cohort_id = ? AND deleted_at IS NULL
+      GROUP BY member_id HAVING SUM(points) > 0 OR SUM(counted) > 0) AS s
 JOIN members AS m ON m.id = s.member_id
 ORDER BY s.points DESC
 """

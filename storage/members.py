@@ -144,65 +144,55 @@ def ensure_member(
             return Membership(workspace_key=member.workspace_key, cohort=_cohort(known[_MEMBER_WIDTH:]),
                               member=member, created=False)
     with transaction(db):
-        row = db.execute(
-            "SELECT id FROM workspaces WHERE platform = ? AND external_id = ?", [platform, workspace]
-        ).fetchone()
-        if row is None:
-            ws_id = db.execute(
-                "INSERT INTO workspaces (platform, external_id, created_at) VALUES (?, ?, ?)",
-                [platform, workspace, at],
-            ).lastrowid
-        else:
-            ws_id = row[0]
-        assert ws_id is not None
-        crow = _cohort_of_channel(db, ws_id, channel, channel_name) or db.execute(
-            f"SELECT {_COHORT_COLS} FROM cohorts WHERE workspace_id = ? ORDER BY id LIMIT 1", [ws_id]
-        ).fetchone()
-        if crow is None:
-            db.execute(
-                "INSERT INTO cohorts (workspace_id, name, points_interview, points_offer_bonus, "
-                "points_informational, points_meeting, points_event, daily_cap, created_at) "
-                "VALUES (?, 'Cohort', ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    ws_id,
-                    rules.interview,
-                    rules.offer_bonus,
-                    rules.informational,
-                    rules.meeting,
-                    rules.event,
-                    rules.daily_cap,
-                    at,
-                ],
-            )
-            crow = db.execute(
-                f"SELECT {_COHORT_COLS} FROM cohorts WHERE workspace_id = ? ORDER BY id LIMIT 1", [ws_id]
-            ).fetchone()
+        ws_id = _workspace_key(db, platform, workspace, at)
         mrow = db.execute(
             f"SELECT {_MEMBER_COLS} FROM members WHERE workspace_id = ? AND user_id = ?", [ws_id, user_id]
         ).fetchone()
         created = mrow is None
-        if not created:  # an existing member (whose profile changed) stays in their own cohort
-            crow = db.execute(f"SELECT {_COHORT_COLS} FROM cohorts WHERE id = ?", [mrow[2]]).fetchone()
-        cohort = _cohort(crow)
-        if created:
-            db.execute(
+        if mrow is None:  # a new member joins the cohort of the channel they typed in, else the first one
+            row = _cohort_of_channel(db, ws_id, channel, channel_name) or _first_cohort(db, ws_id, rules, at)
+            cohort = _cohort(row)
+            member_id = db.execute(
                 "INSERT INTO members (workspace_id, cohort_id, user_id, display_name, tz, weekly_goal, "
                 "profile_checked_at, joined_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [ws_id, cohort.id, user_id, display_name, tz, weekly_goal, checked, at, at],
-            )
-        else:
+            ).lastrowid
+        else:  # a known member whose profile changed stays in their own cohort
+            member_id = mrow[0]
+            cohort = get_cohort(db, mrow[2])
             changes = _profile_changes(_member(mrow), display_name, tz, checked)
-            if changes:
-                db.execute(
-                    f"UPDATE members SET {', '.join(f'{k} = ?' for k in changes)}, updated_at = ? WHERE id = ?",
-                    [*changes.values(), at, mrow[0]],
-                )
-                mrow = None
-        if mrow is None:  # created or changed just now: read it back (an unchanged row is already current)
-            mrow = db.execute(
-                f"SELECT {_MEMBER_COLS} FROM members WHERE workspace_id = ? AND user_id = ?", [ws_id, user_id]
-            ).fetchone()
-    return Membership(workspace_key=ws_id, cohort=cohort, member=_member(mrow), created=created)
+            if changes:  # none when another request recorded the same profile in between
+                db.execute(f"UPDATE members SET {', '.join(f'{k} = ?' for k in changes)}, updated_at = ? "
+                           "WHERE id = ?", [*changes.values(), at, member_id])
+    assert member_id is not None
+    return Membership(workspace_key=ws_id, cohort=cohort, member=get_member(db, member_id), created=created)
+
+
+def _workspace_key(db: Database, platform: str, workspace: str, at: str) -> int:
+    """Our key of a platform's workspace, made on its first request."""
+    row = db.execute("SELECT id FROM workspaces WHERE platform = ? AND external_id = ?", [platform, workspace]
+                     ).fetchone()
+    if row is not None:
+        return int(row[0])
+    made = db.execute("INSERT INTO workspaces (platform, external_id, created_at) VALUES (?, ?, ?)",
+                      [platform, workspace, at]).lastrowid
+    assert made is not None
+    return made
+
+
+def _first_cohort(db: Database, ws_id: int, rules: ScoringRules, at: str) -> tuple[Any, ...]:
+    """The workspace's first cohort's row, made (named "Cohort", with `rules`) when it has none yet."""
+    select = f"SELECT {_COHORT_COLS} FROM cohorts WHERE workspace_id = ? ORDER BY id LIMIT 1"
+    row = db.execute(select, [ws_id]).fetchone()
+    if row is None:
+        db.execute(
+            "INSERT INTO cohorts (workspace_id, name, points_interview, points_offer_bonus, points_informational, "
+            "points_meeting, points_event, daily_cap, created_at) VALUES (?, 'Cohort', ?, ?, ?, ?, ?, ?, ?)",
+            [ws_id, rules.interview, rules.offer_bonus, rules.informational, rules.meeting, rules.event,
+             rules.daily_cap, at],
+        )
+        row = db.execute(select, [ws_id]).fetchone()
+    return tuple(row)
 
 
 def _cohort_of_channel(db: Database, ws_id: int, channel: str, channel_name: str) -> tuple[Any, ...] | None:

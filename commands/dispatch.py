@@ -13,7 +13,7 @@ from storage import transaction
 
 log = logging.getLogger(__name__)
 FORMS = {"interview", "network"}
-today_for = identity.today_for  # transports and forms ask it before a command runs
+
 OUR_FAULT = "Something went wrong on our side and nothing was saved. Please try again in a moment."
 
 
@@ -30,7 +30,7 @@ def _unknown(name: str) -> Reply:
 def _form_reply(name: str, spec: CommandSpec, request: CommandRequest, deps: Deps) -> Reply:
     """An empty /interview or /network: the one-line usage, and a form opened on the member's today."""
     form: Form = Form("interview" if name == "interview" else "network",
-                      initial={"day": today_for(request, deps).isoformat()})
+                      initial={"day": identity.today_for(request, deps).isoformat()})
     return Reply(
         blocks=(
             Para((f"Log {'an interview' if name == 'interview' else 'a networking meeting'} in one line:",)),

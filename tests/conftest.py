@@ -114,3 +114,27 @@ def table_of(reply: Reply) -> Table:
 
 def count(db: Database, table: str) -> int:
     return int(db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+
+
+def slack_run(deps: Deps, user: str, line: str, where: Where, *, workspace: str = "T1",
+              workspace_admin: bool = False) -> Reply:
+    """`line` as Slack user `user` in `workspace`, typed in `where` (the way the Slack transport asks)."""
+    name, _, text = line.strip().lstrip("/").partition(" ")
+    request = CommandRequest(name=name, text=text, where=where, received_at=deps.clock(), source="slack:command",
+                             actor=Actor("slack", workspace, user, display_name=user,
+                                         is_workspace_admin=workspace_admin))
+    return dispatch(request, deps)
+
+
+def ok(reply: Reply) -> Reply:
+    assert reply.ok, text_of(reply)
+    return reply
+
+
+def slack_member(deps: Deps, user: str, workspace: str = "T1") -> Any:
+    """The stored member behind Slack user `user` (a storage.members.Member)."""
+    from storage import members
+
+    found = members.find_member_by_platform(deps.db, "slack", workspace, user)
+    assert found is not None, user
+    return found

@@ -8,11 +8,12 @@ from __future__ import annotations
 import shutil
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from commands.dispatch import dispatch
 from commands.model import Actions, Actor, CommandRequest, Deps, Reply, Where
 from storage import board, cohorts, members, open_db, streaks
-from tests.conftest import FRIDAY, clock_of, count, table_of, text_of
+from tests.conftest import FRIDAY, clock_of, count, ok, slack_member, slack_run, table_of, text_of
 from tests.test_slack import Bot, all_text, assert_within_slack_limits, bot, fake  # noqa: F401
 
 TODAY = FRIDAY.date()  # Friday 27 Nov 2026
@@ -23,24 +24,13 @@ DM = Where(channel_id="D1", channel_name="directmessage", is_direct=True)
 OTHER = Where(channel_id="C9", channel_name="random")
 
 
-def run(deps: Deps, user: str, line: str, where: Where = ONE, *, workspace: str = "T1",
-        workspace_admin: bool = False) -> Reply:
-    """`line` as Slack user `user` in `workspace`, typed in `where` (the way the Slack transport asks)."""
-    name, _, text = line.strip().lstrip("/").partition(" ")
-    request = CommandRequest(name=name, text=text, where=where, received_at=deps.clock(), source="slack:command",
-                             actor=Actor("slack", workspace, user, display_name=user,
-                                         is_workspace_admin=workspace_admin))
-    return dispatch(request, deps)
+def run(deps: Deps, user: str, line: str, where: Where = ONE, **actor: Any) -> Reply:
+    return slack_run(deps, user, line, where, **actor)
 
-
-def ok(reply: Reply) -> Reply:
-    assert reply.ok, text_of(reply)
-    return reply
 
 
 def member(deps: Deps, user: str, workspace: str = "T1") -> members.Member:
-    found = members.find_member_by_platform(deps.db, "slack", workspace, user)
-    assert found is not None, user
+    found: members.Member = slack_member(deps, user, workspace)
     return found
 
 

@@ -10,13 +10,14 @@ import json
 import re
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from commands import home, welcome
 from commands.cohort.report import MAX_ROWS
 from commands.dispatch import dispatch
 from commands.model import Actor, CommandRequest, Deps, Reply, Table, Where, plain
 from storage import board, members
-from tests.conftest import FRIDAY, clock_of, table_of, text_of
+from tests.conftest import FRIDAY, clock_of, ok, slack_member, slack_run, table_of, text_of
 from tests.slack_signing import app_home_opened_event, block_actions_payload
 from tests.test_slack import (  # noqa: F401
     Bot,
@@ -34,23 +35,13 @@ CHANNEL = Where(channel_id="C1", channel_name="job-search")
 REFUSAL = "Only a coordinator (a cohort admin) or a workspace admin can see the report."
 
 
-def run(deps: Deps, user: str, line: str, where: Where = CHANNEL, *, workspace: str = "T1",
-        workspace_admin: bool = False) -> Reply:
-    name, _, text = line.strip().lstrip("/").partition(" ")
-    request = CommandRequest(name=name, text=text, where=where, received_at=deps.clock(), source="slack:command",
-                             actor=Actor("slack", workspace, user, display_name=user,
-                                         is_workspace_admin=workspace_admin))
-    return dispatch(request, deps)
+def run(deps: Deps, user: str, line: str, where: Where = CHANNEL, **actor: Any) -> Reply:
+    return slack_run(deps, user, line, where, **actor)
 
-
-def ok(reply: Reply) -> Reply:
-    assert reply.ok, text_of(reply)
-    return reply
 
 
 def member(deps: Deps, user: str, workspace: str = "T1") -> members.Member:
-    found = members.find_member_by_platform(deps.db, "slack", workspace, user)
-    assert found is not None, user
+    found: members.Member = slack_member(deps, user, workspace)
     return found
 
 

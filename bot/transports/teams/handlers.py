@@ -41,8 +41,9 @@ from bot.transports.teams.inbound import (
 )
 from bot.transports.teams.outbound import Card, card_of, invoke_refused, reply_activity
 from bot.transports.teams.rendering import FORM_FIELDS, form_card
-from commands.dispatch import OUR_FAULT, dispatch, today_for
+from commands.dispatch import OUR_FAULT, dispatch
 from commands.forms import LogFields, submit_log
+from commands.identity import today_for
 from commands.model import CommandRequest, Deps, Form, Para, Reply
 from commands.welcome import welcome_reply  # the same words a member gets the first time
 

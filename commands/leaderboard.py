@@ -41,10 +41,16 @@ class Args:
     period: str
 
 
+PERIOD_SPELLINGS = {"lastweek": "last week", "thisweek": "this week", "lastmonth": "last month",
+                    "thismonth": "this month", "alltime": "all time"}
+
+
 def parse(text: str, today: date) -> Args:
-    key = " ".join(text.lower().split())
+    key = " ".join(text.lower().replace("-", " ").replace("_", " ").split())
+    key = PERIOD_SPELLINGS.get(key, key)
     if key not in PERIODS:
-        raise UsageError("I don't know the period ", *quoted(text.strip()), ". Choose week, month or all.")
+        raise UsageError("I don't know the period ", *quoted(text.strip()), ". Choose week, month, all, last week "
+                         "or last month.")
     return Args(PERIODS[key])
 
 

@@ -84,7 +84,7 @@ BAD = [
     ("/cohort goal 0", "A weekly goal is a whole number of entries from 1 to 50, like /cohort goal 4."),
     ("/cohort privacy loud", "Privacy is named, anonymous or hidden, like /cohort privacy anonymous."),
     ("/cohort frob", "/cohort has no 'frob' option."),
-    ("/leaderboard year", "I don't know the period 'year'. Choose week, month or all."),
+    ("/leaderboard year", "I don't know the period 'year'. Choose week, month, all, last week or last month."),
     ("/progress month", "/progress takes no options; it shows your own week."),
     ("/frob Latham", "I don't know the command /frob. Try one of /interview, /network, /leaderboard, /progress, "
                      "/cohort, or /cohort help."),

@@ -289,9 +289,9 @@ def test_leaderboard_parse(text: str, period: str) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("year", "I don't know the period 'year'. Choose week, month or all."),
+        ("year", "I don't know the period 'year'. Choose week, month, all, last week or last month."),
         # "last week" is a period now (the leaderboard's own change); "next week" never is.
-        ("next week", "I don't know the period 'next week'. Choose week, month or all."),
+        ("next week", "I don't know the period 'next week'. Choose week, month, all, last week or last month."),
     ],
 )
 def test_leaderboard_parse_errors(text: str, message: str) -> None:

@@ -91,7 +91,8 @@ def test_a_pause_with_a_length_and_a_reason_pauses_at_once(deps: Deps) -> None:
     ("text", "period"),
     [("weekly", "week"), ("this week", "week"), ("monthly", "month"), ("this month", "month"),
      ("Monthly", "month"), ("last week", "last_week"), ("Last  Week", "last_week"), ("previous week", "last_week"),
-     ("last month", "last_month"), ("all time", "all")],
+     ("last month", "last_month"), ("all time", "all"), ("lastweek", "last_week"), ("last-week", "last_week"),
+     ("LastMonth", "last_month"), ("this_week", "week")],
 )
 def test_leaderboard_periods_parse(text: str, period: str) -> None:
     assert leaderboard.parse(text, FRI) == leaderboard.Args(period)

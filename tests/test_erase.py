@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -31,6 +30,7 @@ from tests.conftest import FRIDAY, clock_of, text_of
 from tests.slack_signing import block_actions_payload
 from tests.test_export import run
 from tests.test_slack import Bot, all_text, bot, button, fake  # noqa: F401
+from tests.test_teams import teams  # noqa: F401 (the fixture)
 
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 ZELDA_AAD = "0a1b2c3d-0000-4000-8000-00000000ze1d"
@@ -275,18 +275,8 @@ async def test_slack_erase_me_confirm_erases_whoever_presses_it(bot: Bot) -> Non
 
 # ---- Teams: the same, through activities ------------------------------------------------------------------------
 
-@pytest.fixture
-async def teams(tmp_path: Path) -> AsyncIterator[tuple[TestClient[web.Request, web.Application], Deps]]:
-    from tests.test_teams import ANONYMOUS, NOW, _client
-
-    deps = Deps(db=open_db(tmp_path / "teams.db"), clock=lambda: NOW)
-    client = await _client(ANONYMOUS, deps)
-    yield client, deps
-    await client.close()
-
-
 async def test_teams_erase_me_drops_the_members_ids_and_personal_chat(
-        teams: tuple[TestClient[web.Request, web.Application], Deps]) -> None:
+        teams: tuple[TestClient[web.Request, web.Application], Deps]) -> None:  # noqa: F811 (the fixture)
     from tests.test_teams import ALEX, HAVE_SDK, SAM, buttons, card_press, cards, personal, post, texts, unescape
 
     if not HAVE_SDK:

@@ -13,7 +13,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
 
@@ -30,6 +29,7 @@ from storage.export import COLUMNS, Row, safe_cell, to_csv
 from tests.conftest import FRIDAY, text_of
 from tests.slack_signing import block_actions_payload
 from tests.test_slack import TOKEN, Bot, all_text, bot, fake  # noqa: F401
+from tests.test_teams import teams  # noqa: F401 (the fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = (
@@ -205,18 +205,8 @@ def test_cohortbot_shell_saves_into_cohortbot_export_dir(tmp_path: Path) -> None
 
 # ---- Teams: no file, but how to make it on the server ---------------------------------------------------------
 
-@pytest.fixture
-async def teams(tmp_path: Path) -> AsyncIterator[tuple[TestClient[web.Request, web.Application], Deps]]:
-    from tests.test_teams import ANONYMOUS, NOW, _client
-
-    deps = Deps(db=open_db(tmp_path / "teams.db"), clock=lambda: NOW)
-    client = await _client(ANONYMOUS, deps)
-    yield client, deps
-    await client.close()
-
-
 async def test_in_teams_the_reply_says_how_to_export_on_the_server(
-        teams: tuple[TestClient[web.Request, web.Application], Deps]) -> None:
+        teams: tuple[TestClient[web.Request, web.Application], Deps]) -> None:  # noqa: F811 (the fixture)
     from tests.test_teams import ALEX, HAVE_SDK, cards, personal, post, texts, unescape
 
     if not HAVE_SDK:

@@ -109,6 +109,15 @@ async def connector() -> AsyncIterator[FakeConnector]:
 
 
 @pytest.fixture
+async def teams(tmp_path: Path) -> AsyncIterator[tuple[TestClient[web.Request, web.Application], Deps]]:
+    """An anonymous Teams route on its own database, and that database (for tests in other files)."""
+    deps = Deps(db=open_db(tmp_path / "teams.db"), clock=lambda: NOW)
+    client = await _client(ANONYMOUS, deps)
+    yield client, deps
+    await client.close()
+
+
+@pytest.fixture
 def deps(tmp_path: Path) -> Deps:
     return Deps(db=open_db(tmp_path / "teams.db"), clock=lambda: NOW)
 

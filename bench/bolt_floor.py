@@ -4,7 +4,8 @@ Run as its own process by the benchmarks (same environment variables as `cohortb
 
     SLACK_BOT_TOKEN=... SLACK_SIGNING_SECRET=... SLACK_API_URL=... PORT=... python bench/bolt_floor.py [--default-bolt]
 
-It is mounted exactly as `bot/transports/slack.py` mounts Bolt (to_bolt_request, async_dispatch,
+It is mounted the way `bot/transports/slack/handlers.py` mounted Bolt before its own signature guard (to_bolt_request,
+async_dispatch,
 to_aiohttp_response on POST /slack/events), with the same client, logging and `web.run_app` settings, so the
 difference to cohortbot is our own work per request. `--default-bolt` leaves Bolt's process_before_response at
 its default (False), where Bolt polls every 10 ms for the listener's ack.

@@ -16,7 +16,7 @@ from commands.drafts import ask, cancelled, change_form
 from commands.lexicon import Vocabulary
 from commands.model import Actions, Button, Para, Reply, Strong, UserText
 from commands.parsing import describe_day, describe_when, label
-from commands.replies import plural
+from commands.replies import SHARED, plural
 from commands.understand import MAX_NAME, Understood, understand
 from storage import activities, board
 from storage.clock import week_start
@@ -145,7 +145,7 @@ def store(args: LogArgs, ctx: Context, *, source: str) -> Reply:
     blocks.append(Actions(tuple(buttons)))
     if args.share:
         blocks.append(Para(("Shared with the channel (your notes stay private).",), style="muted"))
-        return Reply(blocks=tuple(blocks), private=True, share=share_reply(ctx, act).blocks)
+        return Reply(blocks=tuple(blocks), private=True, share=share_post(ctx, act))
     return Reply(blocks=tuple(blocks), private=True)
 
 
@@ -203,6 +203,11 @@ def _outcome_lines(logged: activities.Logged) -> list[str]:
 
 
 def share_reply(ctx: Context, act: activities.Activity) -> Reply:
+    """`/cohort share`: a private note that it was shared, and the post for the channel."""
+    return Reply(blocks=(Para((SHARED,)),), private=True, share=share_post(ctx, act))
+
+
+def share_post(ctx: Context, act: activities.Activity) -> tuple[Para, ...]:
     """A public post celebrating an entry (notes stay private)."""
     today = ctx.today
     what = label(act.kind, act.subtype)
@@ -217,4 +222,4 @@ def share_reply(ctx: Context, act: activities.Activity) -> Reply:
     else:
         text = ("\U0001f91d ", UserText(name), " logged a ", Strong(what), " with ", UserText(act.org),
                 f", {describe_day(act.happened_on, today)}.")
-    return Reply(blocks=(Para(text),), private=False)
+    return (Para(text),)

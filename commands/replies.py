@@ -26,14 +26,11 @@ SHARED = "Shared with the channel."
 def split_share(reply: Reply) -> tuple[Reply, Reply | None]:
     """What only the asker sees, and what is posted for the channel (a share), for platforms with private replies.
 
-    A reply that is not private is a share: the asker gets a private note that it was posted, and the share is
-    posted as the bot, never as an echo of what the asker typed (which may hold private notes).
+    The share is posted as the bot, never as an echo of what the asker typed (which may hold private notes).
     """
     if reply.share:
         return replace(reply, share=()), Reply(blocks=reply.share, private=False)
-    if reply.private:
-        return reply, None
-    return Reply(blocks=(Para((SHARED,)),), private=True), reply
+    return reply, None
 
 
 def info(*paras: tuple[Inline, ...]) -> Reply:

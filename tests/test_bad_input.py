@@ -187,8 +187,8 @@ def test_names_and_notes_are_stored_exactly_and_shown_only_as_user_text(deps: De
     assert tuple(db.execute("SELECT org, notes FROM activities").fetchone()) == (ORG, NOTES)
     assert_only_as_user_text(logged, "<!channel>", "*Latham*", "<@U123>", "<!here|here>", "~struck~")
     assert_only_as_user_text(say(deps, "alice", "/progress"), "<!channel>", "*Latham*")
-    shared = say(deps, "alice", "/cohort share 1")
-    assert not shared.private
+    shared = Reply(blocks=say(deps, "alice", "/cohort share 1").share)  # the post for the channel
+    assert shared.blocks
     assert_only_as_user_text(shared, "<!channel>", "*Latham*")
     assert "<@U123>" not in text_of(shared)  # notes stay private
     edited = say(deps, "alice", "/cohort edit 1 org <@U123> *Cooley*")

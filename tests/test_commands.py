@@ -464,8 +464,9 @@ def test_share_posts_publicly_without_notes(deps: Deps) -> None:
     private = say(deps, "alice", "/interview Latham callback -- secret notes")
     assert private.private
     shared = say(deps, "alice", "/cohort share 1")
-    assert not shared.private
-    assert text_of(shared) == "\U0001f4bc alice had a callback interview at Latham, today."
+    assert shared.private and text_of(shared) == "Shared with the channel."  # the member's own note
+    assert text_of(Reply(blocks=shared.share)) == "\U0001f4bc alice had a callback interview at Latham, today."
+    assert "secret" not in text_of(Reply(blocks=shared.share))
     at_once = say(deps, "alice", "/interview Cooley offer --share -- also secret")
     # The member gets the private confirmation (with Undo); the channel gets the share, without the notes.
     assert at_once.private and text_of(at_once).startswith("Logged offer from Cooley, today (#2).")
